@@ -1,0 +1,29 @@
+# The two set-up commands of the README: `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test vet lint bench build
+
+run:
+	$(GO) run ./cmd/ledger serve
+
+build:
+	$(GO) build -o bin/ledger ./cmd/ledger
+
+# test runs the static checks and every test (with the race detector).
+test: vet
+	$(GO) test -race -count=1 ./...
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@$(MAKE) --no-print-directory lint
+
+# lint keeps the dependency direction of DESIGN.md: domain imports only the
+# standard library, uuid and decimal.
+lint:
+	@bad=$$($(GO) list -f '{{join .Imports "\n"}}' ./domain/ | grep '\.' | grep -v -e '^github.com/google/uuid' -e '^github.com/shopspring/decimal'); \
+	  if [ -n "$$bad" ]; then echo "domain must not import: $$bad"; exit 1; fi
+
+bench:
+	$(GO) run ./cmd/ledger bench

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+)
+
+// HeaderIdempotencyKey carries the command id; a retry with the same key
+// and body returns the first answer and writes nothing.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// HeaderPosition carries the log position a command wrote or a query
+// reflects; HeaderAfter is the header form of ?after=.
+const (
+	HeaderPosition = "Ledger-Position"
+	HeaderAfter    = "Ledger-After"
+)
+
+// readBody decodes the JSON body into v, refusing unknown fields and
+// trailing data, and returns the raw bytes for the idempotency digest.
+func readBody(c echo.Context, v any) ([]byte, error) {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) || strings.Contains(err.Error(), "too large") {
+			return nil, echoCodes[http.StatusRequestEntityTooLarge]
+		}
+		return nil, domain.Errorf(domain.KindInvalid, "invalid-body", "cannot read body: %v", err)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		raw = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return nil, domain.Errorf(domain.KindInvalid, "invalid-json", "%v", err)
+	}
+	if dec.More() {
+		return nil, domain.Errorf(domain.KindInvalid, "invalid-json", "trailing data after the JSON value")
+	}
+	return raw, nil
+}
+
+// submit runs a command for the caller. The digest covers method, path and
+// body, so the same Idempotency-Key with another request is a conflict.
+func (s *Server) submit(c echo.Context, raw []byte, cmd domain.Command) (commands.Result, error) {
+	key := strings.TrimSpace(c.Request().Header.Get(HeaderIdempotencyKey))
+	if len(key) > 200 {
+		return commands.Result{}, domain.Errorf(domain.KindInvalid, "invalid-idempotency-key", "Idempotency-Key is at most 200 characters")
+	}
+	h := sha256.New()
+	h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
+	h.Write(raw)
+	by := principal(c)
+	req := commands.Request{ID: key, Digest: hex.EncodeToString(h.Sum(nil)[:16]), By: by, Command: cmd,
+		Actor: eventstore.Actor{Channel: eventstore.ChannelAPI}}
+	// A command's fate must not depend on the HTTP timeout once queued.
+	res, err := s.cfg.Writer.Submit(context.WithoutCancel(c.Request().Context()), req)
+	if err != nil {
+		return res, err
+	}
+	c.Response().Header().Set(HeaderPosition, strconv.FormatUint(res.Last(), 10))
+	c.Response().Header().Set(HeaderIdempotencyKey, res.CommandID)
+	return res, nil
+}
+
+// Written is the part of every command answer that says what was written.
+type Written struct {
+	Position  uint64   `json:"position"`
+	Positions []uint64 `json:"positions"`
+	CommandID string   `json:"command_id"`
+	Replayed  bool     `json:"replayed,omitempty"`
+}
+
+func written(r commands.Result) Written {
+	return Written{Position: r.Last(), Positions: r.Positions, CommandID: r.CommandID, Replayed: r.Replayed}
+}
+
+// QueryAnswer wraps every query answer with the position it reflects.
+type QueryAnswer struct {
+	Position uint64 `json:"position"`
+	Data     any    `json:"data"`
+}
+
+// query waits for ?after= (or the Ledger-After header), runs q and answers
+// with the read model's position.
+func (s *Server) query(c echo.Context, q func(by domain.Principal) (any, error)) error {
+	if err := s.waitAfter(c); err != nil {
+		return err
+	}
+	pos := s.cfg.Reader.Position()
+	v, err := q(principal(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(HeaderPosition, strconv.FormatUint(pos, 10))
+	return c.JSON(http.StatusOK, QueryAnswer{Position: pos, Data: v})
+}
+
+func (s *Server) waitAfter(c echo.Context) error {
+	raw := c.QueryParam("after")
+	if raw == "" {
+		raw = c.Request().Header.Get(HeaderAfter)
+	}
+	if raw == "" {
+		return nil
+	}
+	after, err := strconv.ParseUint(raw, 10, 64)
+	if err != nil {
+		return domain.Errorf(domain.KindInvalid, "invalid-after", "after must be a log position (a non-negative integer)")
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.MaxWait)
+	defer cancel()
+	return s.cfg.Runner.WaitFor(ctx, after)
+}
+
+// idParam parses a numeric path parameter.
+func idParam(c echo.Context, name string) (int64, error) {
+	v, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, domain.Errorf(domain.KindInvalid, "invalid-"+name, "%s must be a positive integer", name)
+	}
+	return v, nil
+}

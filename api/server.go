@@ -1,0 +1,138 @@
+// Package api is the ledger's HTTP interface (echo/v4): the JSON API the
+// portal backend calls (every screen a query, every button a command),
+// bearer-token authentication, RFC 9457 problem+json errors with stable
+// codes, health, readiness and Prometheus metrics.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
+)
+
+// Config wires the server to the ledger.
+type Config struct {
+	Writer  *commands.Writer
+	Reader  projections.Reader
+	Runner  *projections.Runner
+	Store   eventstore.Store
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// BodyLimit is the largest request body, e.g. "1M" (default).
+	BodyLimit string
+	// Timeout bounds each request's handling (default 30s).
+	Timeout time.Duration
+	// MaxWait bounds how long ?after= waits for the read models (default 5s).
+	MaxWait time.Duration
+	// Clock is the time source for request handling (default time.Now).
+	Clock func() time.Time
+}
+
+// Server is the HTTP interface.
+type Server struct {
+	*echo.Echo
+	cfg   Config
+	log   *slog.Logger
+	ready atomic.Bool
+}
+
+// New builds the server with every route registered.
+func New(cfg Config) *Server {
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1M"
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 5 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	s := &Server{Echo: echo.New(), cfg: cfg, log: cfg.Logger}
+	e := s.Echo
+	e.HideBanner, e.HidePort = true, true
+	// Behind a proxy the deployment decides whom to trust; by default the
+	// peer address is the client (echo v4 would otherwise trust
+	// X-Forwarded-For from anyone).
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.errorHandler
+	e.JSONSerializer = compactJSON{}
+	e.Use(middleware.RequestID())
+	e.Use(s.cfg.Metrics.middleware)
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout}))
+	s.routes()
+	return s
+}
+
+// MarkReady makes /readyz answer 200: the read models have caught up with
+// the log as it was at start.
+func (s *Server) MarkReady() { s.ready.Store(true) }
+
+func (s *Server) routes() {
+	s.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	s.GET("/readyz", s.readyz)
+	s.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	v1 := s.Group("/v1", s.authenticate)
+	s.personRoutes(v1)
+	s.companyRoutes(v1)
+	s.keyRoutes(v1)
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if !s.ready.Load() {
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "catching-up", "position": s.cfg.Runner.Position()})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Runner.Position()})
+}
+
+// WaitCaughtUp blocks until the read models reach the log head as it is
+// now, then marks the server ready.
+func (s *Server) WaitCaughtUp(ctx context.Context) error {
+	h, err := s.cfg.Store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Runner.WaitFor(ctx, h.Seq); err != nil {
+		return err
+	}
+	s.MarkReady()
+	return nil
+}
+
+// compactJSON writes JSON without indentation and without HTML escaping.
+type compactJSON struct{}
+
+func (compactJSON) Serialize(c echo.Context, i any, _ string) error {
+	return jsonEncode(c.Response(), i)
+}
+
+func (compactJSON) Deserialize(c echo.Context, i any) error {
+	return json.NewDecoder(c.Request().Body).Decode(i)
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,155 @@
+// Package app wires a ledger node together: log, single writer, read
+// models with their runner, and the HTTP server. The ledger binary and the
+// end-to-end tests start nodes through it, so both run the same assembly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/innolic/ledger/api"
+	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/eventstore/bolt"
+	"github.com/innolic/ledger/eventstore/kurrentdb"
+	"github.com/innolic/ledger/projections"
+	"github.com/innolic/ledger/projections/memory"
+)
+
+// StoreConfig says where the log lives.
+type StoreConfig struct {
+	DataDir   string // embedded log in DataDir/ledger.db
+	Kurrent   string // KurrentDB connection string; replaces the embedded log
+	NoSync    bool   // embedded log without fsync: benchmarks and tests only
+	MmapBytes int    // initial memory map of the embedded log
+}
+
+// OpenStore opens the configured log.
+func OpenStore(ctx context.Context, c StoreConfig) (eventstore.Store, error) {
+	if c.Kurrent != "" {
+		return kurrentdb.Open(ctx, c.Kurrent, kurrentdb.Options{})
+	}
+	if c.DataDir == "" {
+		return nil, errors.New("no data directory configured")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	return bolt.Open(filepath.Join(c.DataDir, "ledger.db"), bolt.Options{NoSync: c.NoSync, InitialMmapSize: c.MmapBytes})
+}
+
+// Config is a node's configuration.
+type Config struct {
+	Store       eventstore.Store
+	Catalog     *domain.Catalog
+	AdminToken  string // bootstrap token for an empty log; empty: generated
+	Logger      *slog.Logger
+	BodyLimit   string
+	Timeout     time.Duration
+	MaxWait     time.Duration
+	Clock       func() time.Time
+	PostgresURL string
+}
+
+// Node is a running ledger.
+type Node struct {
+	Store  eventstore.Store
+	Writer *commands.Writer
+	Model  *memory.Model
+	Runner *projections.Runner
+	Server *api.Server
+	// AdminToken is set when this start bootstrapped an empty log: the
+	// vendor administrator's token, to be shown once.
+	AdminToken string
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start replays the log, bootstraps an empty one, starts the read-model
+// runner and builds the HTTP server (not yet listening).
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	if cfg.Catalog == nil {
+		cfg.Catalog = catalog.Default()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.PostgresURL != "" {
+		return nil, errors.New("postgres read models are not implemented yet (issue 7): unset LEDGER_POSTGRES_URL")
+	}
+	metrics := api.NewMetrics()
+	w, err := commands.Open(ctx, cfg.Store, cfg.Catalog, commands.Options{Clock: cfg.Clock, Logger: cfg.Logger,
+		Observe: metrics.ObserveCommand})
+	if err != nil {
+		return nil, fmt.Errorf("replaying the log: %w", err)
+	}
+	n := &Node{Store: cfg.Store, Writer: w, Model: memory.New(cfg.Catalog), done: make(chan error, 1)}
+	if n.AdminToken, err = bootstrap(ctx, cfg, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	n.Runner = projections.NewRunner(cfg.Store, n.Model)
+	n.Server = api.New(api.Config{Writer: w, Reader: n.Model, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
+		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock})
+	rctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	go func() { n.done <- n.Runner.Run(rctx) }()
+	go n.watch(rctx, metrics)
+	go func() {
+		if err := n.Server.WaitCaughtUp(rctx); err == nil {
+			cfg.Logger.Info("read models caught up", "position", n.Runner.Position())
+		}
+	}()
+	return n, nil
+}
+
+// watch keeps the position gauges current.
+func (n *Node) watch(ctx context.Context, m *api.Metrics) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if h, err := n.Store.Head(ctx); err == nil {
+				m.Head.Set(float64(h.Seq))
+			}
+			m.Projection.Set(float64(n.Runner.Position()))
+		}
+	}
+}
+
+// bootstrap creates the vendor administrator on an empty log.
+func bootstrap(ctx context.Context, cfg Config, w *commands.Writer) (string, error) {
+	h, err := cfg.Store.Head(ctx)
+	if err != nil || h.Seq > 0 {
+		return "", err
+	}
+	secret, id, hash := api.NewToken()
+	if cfg.AdminToken != "" {
+		secret, id, hash = cfg.AdminToken, api.TokenID(cfg.AdminToken), api.HashToken(cfg.AdminToken)
+	}
+	_, err = w.Submit(ctx, commands.Request{ID: "bootstrap", Actor: eventstore.Actor{Channel: eventstore.ChannelSystem},
+		Command: domain.Bootstrap{Email: "admin@vendor.invalid", Name: "Vendor administrator", TokenID: id, TokenHash: hash}})
+	if err != nil {
+		return "", fmt.Errorf("bootstrapping the ledger: %w", err)
+	}
+	return secret, nil
+}
+
+// Close stops the writer after the queued commands, then the runner. The
+// store is the caller's to close.
+func (n *Node) Close() {
+	n.Writer.Close()
+	n.cancel()
+	<-n.done
+}

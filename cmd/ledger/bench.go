@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/innolic/ledger/app"
+	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+)
+
+type benchCmd struct {
+	Dir      string        `help:"Directory for the benchmark logs (default: a temporary directory, removed after)."`
+	Duration time.Duration `default:"5s" help:"How long each append run lasts."`
+	Clients  []int         `default:"1,16,256" help:"Concurrent clients of the append runs."`
+	Replay   int           `default:"1000000" help:"Events in the log that the replay run reads."`
+	NoSync   bool          `name:"nosync" help:"Skip fsync (measures the pipeline, not the disk)."`
+	Profile  string        `name:"cpuprofile" help:"Write a CPU profile of the whole run to this file."`
+}
+
+// Run measures durable appends through the whole write path (queue, decide,
+// group commit, answer) with single-event commands, then the replay of a
+// large log into the write state.
+func (c *benchCmd) Run() error {
+	dir := c.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "ledger-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	if c.Profile != "" {
+		f, err := os.Create(c.Profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Printf("ledger bench: %d cores, fsync %v, %s per run\n", runtime.NumCPU(), !c.NoSync, c.Duration)
+	fmt.Printf("%-34s %12s %14s\n", "run", "events", "events/s")
+	for _, n := range c.Clients {
+		evs, el, err := c.appendRun(fmt.Sprintf("%s/append-%d", dir, n), n)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-34s %12d %14.0f\n", fmt.Sprintf("append, %d concurrent commands", n), evs, float64(evs)/el.Seconds())
+	}
+	evs, el, err := c.replayRun(dir + "/replay")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-34s %12d %14.0f\n", "replay into the write state", evs, float64(evs)/el.Seconds())
+	return nil
+}
+
+func (c *benchCmd) appendRun(dir string, clients int) (uint64, time.Duration, error) {
+	ctx := context.Background()
+	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: dir, NoSync: c.NoSync})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer store.Close()
+	w, err := commands.Open(ctx, store, catalog.Default(), commands.Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer w.Close()
+	if _, err := w.Submit(ctx, commands.Request{Command: domain.Bootstrap{Email: "bench@vendor", Name: "Bench",
+		TokenID: "bench", TokenHash: fmt.Sprintf("%064d", 0)}}); err != nil {
+		return 0, 0, err
+	}
+	vendor := domain.Principal{Person: 1, Vendor: true}
+	var done atomic.Uint64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(c.Duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for g := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				_, err := w.Submit(ctx, commands.Request{By: vendor, Command: benchKey(g, i)})
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, 0, err
+	}
+	return done.Load(), time.Since(start), nil
+}
+
+// benchKey is a single-event command of realistic size (an event of about
+// 300 bytes in the log).
+func benchKey(client, i int) domain.IssueKey {
+	return domain.IssueKey{Code: fmt.Sprintf("BENCH-%04d-%08d", client, i), OrderNumber: "SO-2026-000123",
+		OrderReference: "customer reference", Lines: []domain.Line{{Item: domain.Item{Type: "PBX-Port", Version: 13}, Quantity: 20}}}
+}
+
+// replayRun fills a log with c.Replay events written directly in large
+// batches, then times the write side's start: a full replay into the state
+// and the idempotency table.
+func (c *benchCmd) replayRun(dir string) (uint64, time.Duration, error) {
+	ctx := context.Background()
+	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: dir, NoSync: true})
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := fillLog(ctx, store, c.Replay); err != nil {
+		store.Close()
+		return 0, 0, err
+	}
+	store.Close()
+	store, err = app.OpenStore(ctx, app.StoreConfig{DataDir: dir})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer store.Close()
+	start := time.Now()
+	w, err := commands.Open(ctx, store, catalog.Default(), commands.Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	el := time.Since(start)
+	w.Close()
+	h, err := store.Head(ctx)
+	return h.Seq, el, err
+}
+
+func fillLog(ctx context.Context, store eventstore.Store, n int) error {
+	boot, _ := json.Marshal(domain.PersonRegistered{Person: 1, Email: "bench@vendor", Name: "Bench", Vendor: true})
+	batch := []eventstore.Event{{ID: commands.EventID("fill", 0), Type: domain.TypePersonRegistered, Time: time.Now(),
+		Actor: eventstore.Actor{Channel: eventstore.ChannelSystem}, Command: "fill", Data: boot}}
+	var head uint64
+	for i := 1; i < n; i++ {
+		k := benchKey(0, i)
+		data, _ := json.Marshal(domain.KeyIssued{Code: k.Code, Lines: k.Lines, OrderNumber: k.OrderNumber, OrderReference: k.OrderReference})
+		cmd := fmt.Sprintf("fill-%d", i)
+		batch = append(batch, eventstore.Event{ID: commands.EventID(cmd, 0), Type: domain.TypeKeyIssued, Time: time.Now(),
+			Actor: eventstore.Actor{Person: "1", Vendor: true, Channel: eventstore.ChannelAPI}, Command: cmd,
+			Tags: []string{domain.KeyTag(k.Code)}, Data: data})
+		if len(batch) == 1000 || i == n-1 {
+			envs, err := store.Append(ctx, head, batch)
+			if err != nil {
+				return err
+			}
+			head = envs[len(envs)-1].Seq
+			batch = batch[:0]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/innolic/ledger/app"
+	"github.com/innolic/ledger/catalog"
+)
+
+type serveCmd struct {
+	storeFlags
+	Addr            string        `env:"LEDGER_ADDR" default:"127.0.0.1:8080" help:"Listen address."`
+	AdminToken      string        `name:"admin-token" env:"LEDGER_ADMIN_TOKEN" help:"Vendor administrator token created on first start (default: generated and printed once)."`
+	PostgresURL     string        `name:"postgres-url" env:"LEDGER_POSTGRES_URL" help:"Serve queries from Postgres read models (not implemented yet)."`
+	BodyLimit       string        `name:"body-limit" env:"LEDGER_BODY_LIMIT" default:"1M" help:"Largest request body."`
+	RequestTimeout  time.Duration `name:"request-timeout" env:"LEDGER_REQUEST_TIMEOUT" default:"30s" help:"Bound on handling one request."`
+	MaxWait         time.Duration `name:"max-wait" env:"LEDGER_MAX_WAIT" default:"5s" help:"Bound on waiting for ?after= positions."`
+	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"LEDGER_SHUTDOWN_TIMEOUT" default:"30s" help:"Time in-flight requests get to finish on SIGTERM."`
+	LogFormat       string        `name:"log-format" env:"LEDGER_LOG_FORMAT" enum:"text,json" default:"text" help:"Log format (text or json)."`
+}
+
+func (c *serveCmd) Run() error {
+	log := newLogger(c.LogFormat)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	cat, err := catalog.Load(c.Catalog)
+	if err != nil {
+		return err
+	}
+	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	node, err := app.Start(ctx, app.Config{Store: store, Catalog: cat, AdminToken: c.AdminToken, Logger: log,
+		BodyLimit: c.BodyLimit, Timeout: c.RequestTimeout, MaxWait: c.MaxWait, PostgresURL: c.PostgresURL})
+	if err != nil {
+		return err
+	}
+	if node.AdminToken != "" && c.AdminToken == "" {
+		fmt.Printf("Vendor administrator token (shown once, store it now):\n  %s\n", node.AdminToken)
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		node.Close()
+		return err
+	}
+	log.Info("ledger listening", "addr", ln.Addr().String(), "data_dir", c.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- node.Server.Server.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down: finishing in-flight requests")
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	// Shutdown waits for in-flight handlers, and a handler waits for its
+	// command's durable append, so nothing acknowledged is lost.
+	serr := node.Server.Shutdown(sctx)
+	node.Close()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return serr
+}
+
+func newLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}

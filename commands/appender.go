@@ -1,0 +1,127 @@
+package commands
+
+import (
+	"context"
+	"errors"
+
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+)
+
+// appender makes decided batches durable in order. Everything queued when
+// it wakes goes into one append, so one durable write serves many batches.
+// Callers are answered only after their events are durable.
+func (w *Writer) appender() {
+	defer close(w.appenderOut)
+	for j := range w.commits {
+		jobs := []*job{j}
+	more:
+		for {
+			select {
+			case j, ok := <-w.commits:
+				if !ok {
+					break more
+				}
+				jobs = append(jobs, j)
+			default:
+				break more
+			}
+		}
+		w.appendJobs(jobs)
+	}
+}
+
+func (w *Writer) appendJobs(jobs []*job) {
+	defer w.outstanding.Add(-len(jobs))
+	if w.failed.Load() {
+		w.failJobs(jobs, errors.New("an earlier append failed"))
+		return
+	}
+	var events []eventstore.Event
+	for _, j := range jobs {
+		events = append(events, j.events...)
+	}
+	if len(events) > 0 {
+		// Not tied to any caller's context: a durable write is not
+		// abandoned because one caller left.
+		if _, err := w.store.Append(context.Background(), jobs[0].expected, events); err != nil {
+			w.failJobs(jobs, err)
+			return
+		}
+	}
+	for _, j := range jobs {
+		w.answer(j)
+	}
+}
+
+// answer replies to every caller of a durable batch.
+func (w *Writer) answer(j *job) {
+	for i, p := range j.batch {
+		d := j.out[i]
+		if d.dupOf >= 0 {
+			// A second submission of a command id within the same batch gets
+			// the first one's answer, or a conflict for another payload.
+			first := j.out[d.dupOf]
+			d.res, d.err = first.res, first.err
+			d.res.Replayed = true
+			if j.batch[d.dupOf].req.Digest != p.req.Digest {
+				d.res, d.err = Result{}, errIdemConflict
+			}
+		}
+		w.observe(p, d.err, len(j.batch))
+		p.reply <- reply{res: d.res, err: d.err}
+	}
+}
+
+// failJobs handles batches whose append did not happen. Their decisions
+// were taken on a state that included unwritten events, so every command is
+// decided again after the writer rebuilds (bounded), or answered with a
+// retryable error. Nothing of them was written.
+func (w *Writer) failJobs(jobs []*job, cause error) {
+	if !w.failed.Swap(true) {
+		w.opts.Logger.Error("append failed; the state will be rebuilt from the log", "err", cause)
+	}
+	conflict := errors.Is(cause, eventstore.ErrConflict)
+	var retry []*pending
+	for _, j := range jobs {
+		for _, p := range j.batch {
+			if conflict && p.attempts < w.opts.MaxRetries {
+				p.attempts++
+				retry = append(retry, p)
+				continue
+			}
+			err := ErrRetryable
+			if conflict {
+				err = errConflictRetries
+			}
+			w.observe(p, err, len(j.batch))
+			p.reply <- reply{err: err}
+		}
+	}
+	w.retryMu.Lock()
+	w.retries = append(w.retries, retry...)
+	w.retryMu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+var errConflictRetries = &domain.Error{Kind: domain.KindUnavailable, Code: "append-conflict",
+	Detail: "the log moved under this command too often; retry"}
+
+func (w *Writer) observe(p *pending, err error, batch int) {
+	if w.opts.Observe == nil {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			outcome = de.Code
+		} else {
+			outcome = "error"
+		}
+	}
+	w.opts.Observe(p.req.Command.CommandType(), outcome, batch)
+}

@@ -1,0 +1,219 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+)
+
+// pipelineDepth is how many decided batches may wait for the appender.
+const pipelineDepth = 8
+
+// eventIDSpace derives event ids from command ids, so that a retried
+// append of the same command carries the same ids (KurrentDB deduplicates
+// on them).
+var eventIDSpace = uuid.MustParse("6f1d8f1e-3c8a-4b7e-9d1a-5a2c0e7b9f10")
+
+// EventID is the id of the index-th event of command id.
+func EventID(command string, index int) string {
+	return uuid.NewSHA1(eventIDSpace, []byte(command+"/"+strconv.Itoa(index))).String()
+}
+
+// job is a decided batch on its way to the log.
+type job struct {
+	batch    []*pending
+	out      []decided
+	events   []eventstore.Event
+	expected uint64 // the log head this batch is appended after
+}
+
+// decided is the outcome of one command in a batch.
+type decided struct {
+	res   Result
+	err   error
+	dupOf int // >= 0: same command id as an earlier command of this batch
+}
+
+func (w *Writer) run() {
+	defer func() {
+		w.outstanding.Wait()
+		close(w.commits)
+		<-w.appenderOut
+		close(w.done)
+	}()
+	for {
+		select {
+		case p := <-w.queue:
+			w.handle(w.collect(p))
+		case <-w.wake:
+			w.recover()
+		case f := <-w.inspect:
+			f()
+		case <-w.stop:
+			w.drain()
+			return
+		}
+	}
+}
+
+// drain finishes the queued commands and any retries before stopping.
+func (w *Writer) drain() {
+	for {
+		select {
+		case p := <-w.queue:
+			w.handle(w.collect(p))
+			continue
+		default:
+		}
+		w.outstanding.Wait()
+		if !w.failed.Load() {
+			return
+		}
+		w.recover()
+	}
+}
+
+// collect takes the first command and whatever else is queued, up to
+// MaxBatch: the commands that arrived during the previous append share the
+// next one.
+func (w *Writer) collect(first *pending) []*pending {
+	batch := []*pending{first}
+	for len(batch) < w.opts.MaxBatch {
+		select {
+		case p := <-w.queue:
+			batch = append(batch, p)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// handle decides a batch and hands it to the appender.
+func (w *Writer) handle(batch []*pending) {
+	if w.failed.Load() {
+		w.recover()
+	}
+	expected := w.head.Seq
+	out, events, err := w.decideBatch(batch)
+	if err != nil {
+		// A decider produced an event its own state refuses: a bug. The
+		// state is half-applied; throw it away and fail the batch.
+		w.opts.Logger.Error("decided events do not apply; rebuilding", "err", err)
+		w.outstanding.Wait()
+		w.mustRebuild()
+		for _, p := range batch {
+			w.observe(p, err, len(batch))
+			p.reply <- reply{err: err}
+		}
+		return
+	}
+	w.head.Seq += uint64(len(events))
+	w.outstanding.Add(1)
+	w.commits <- &job{batch: batch, out: out, events: events, expected: expected}
+}
+
+// decideBatch decides every command against the state, applying each
+// command's events tentatively so that the next command sees them, and
+// records the positions they will have.
+func (w *Writer) decideBatch(batch []*pending) ([]decided, []eventstore.Event, error) {
+	out := make([]decided, len(batch))
+	var events []eventstore.Event
+	seen := map[string]int{}
+	now := w.opts.Clock().UTC()
+	for i, p := range batch {
+		d := &out[i]
+		d.dupOf = -1
+		if j, ok := seen[p.req.ID]; ok {
+			d.dupOf = j
+			continue
+		}
+		seen[p.req.ID] = i
+		if e, ok := w.idem[p.req.ID]; ok {
+			d.res, d.err = Result{CommandID: p.req.ID, Positions: e.positions(), Replayed: true}, nil
+			if e.digest != p.req.Digest {
+				d.res, d.err = Result{}, errIdemConflict
+			}
+			continue
+		}
+		if err := p.ctx.Err(); err != nil {
+			d.err = err
+			continue
+		}
+		evs, err := domain.Decide(w.state, p.req.By, p.req.Command, now)
+		if err != nil {
+			d.err = err
+			continue
+		}
+		first := w.head.Seq + uint64(len(events)) + 1
+		for j, ev := range evs {
+			if err := w.state.Evolve(ev); err != nil {
+				return nil, nil, errors.Join(errors.New("decider produced an inapplicable event"), err)
+			}
+			env, err := encode(p, ev, j, now)
+			if err != nil {
+				return nil, nil, err
+			}
+			events = append(events, env)
+		}
+		w.idem[p.req.ID] = idemEntry{digest: p.req.Digest, first: first, n: uint32(len(evs))}
+		d.res = Result{CommandID: p.req.ID, Events: evs, Positions: idemEntry{first: first, n: uint32(len(evs))}.positions()}
+	}
+	return out, events, nil
+}
+
+func encode(p *pending, ev domain.Event, index int, now time.Time) (eventstore.Event, error) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return eventstore.Event{}, err
+	}
+	actor := p.req.Actor
+	if actor.Person == "" && p.req.By.Person != 0 {
+		actor.Person = strconv.FormatInt(int64(p.req.By.Person), 10)
+	}
+	actor.Vendor = actor.Vendor || p.req.By.Vendor
+	if actor.Channel == "" {
+		actor.Channel = eventstore.ChannelAPI
+	}
+	return eventstore.Event{ID: EventID(p.req.ID, index), Type: ev.EventType(), Time: now, Actor: actor,
+		Command: p.req.ID, Digest: p.req.Digest, Tags: ev.EventTags(), Data: data}, nil
+}
+
+// recover runs on the writer goroutine after a failed append: it waits for
+// the appender to settle every batch in flight, rebuilds the state from the
+// log and decides the commands of the failed batches again.
+func (w *Writer) recover() {
+	w.outstanding.Wait()
+	if !w.failed.Load() {
+		return
+	}
+	w.mustRebuild()
+	w.retryMu.Lock()
+	retries := w.retries
+	w.retries = nil
+	w.retryMu.Unlock()
+	w.failed.Store(false)
+	if len(retries) > 0 {
+		w.handle(retries)
+	}
+}
+
+// mustRebuild rebuilds the state from the log; while the log cannot be
+// read the writer cannot decide anything, so it keeps trying.
+func (w *Writer) mustRebuild() {
+	for attempt := 0; ; attempt++ {
+		err := w.rebuild(context.Background())
+		if err == nil {
+			return
+		}
+		w.opts.Logger.Error("rebuilding the state from the log failed", "err", err, "attempt", attempt)
+		time.Sleep(min(time.Duration(attempt+1)*100*time.Millisecond, 2*time.Second))
+	}
+}

@@ -1,0 +1,274 @@
+// Package commands is the application service of the ledger: it runs the
+// single writer that decides every command against the in-memory state,
+// appends the events of many commands in one durable write (group commit)
+// and only then answers the callers. It also keeps idempotency by command
+// id and rebuilds the state from the log after a failed append.
+package commands
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/replay"
+)
+
+// Request is one command with its envelope data.
+type Request struct {
+	// ID is the command id (the Idempotency-Key); empty: a fresh one.
+	ID string
+	// Digest identifies the caller's payload, so a reused id with another
+	// payload is told apart from a retry. Empty: derived from the command.
+	Digest  string
+	By      domain.Principal
+	Actor   eventstore.Actor
+	Command domain.Command
+}
+
+// Result is what a command wrote.
+type Result struct {
+	CommandID string
+	// Positions of the events written, in order. A retried command returns
+	// the positions of its first execution.
+	Positions []uint64
+	Events    []domain.Event
+	// Replayed is true when the command id was seen before and nothing new
+	// was written.
+	Replayed bool
+}
+
+// Last is the position of the command's last event (what ?after= waits for).
+func (r Result) Last() uint64 {
+	if len(r.Positions) == 0 {
+		return 0
+	}
+	return r.Positions[len(r.Positions)-1]
+}
+
+// Options tune the writer.
+type Options struct {
+	MaxBatch   int              // commands per group commit (default 4096)
+	MaxRetries int              // re-decisions after an append conflict (default 3)
+	Clock      func() time.Time // default time.Now
+	Logger     *slog.Logger
+	// Observe, if set, is told each command's type, outcome code and the
+	// batch size it was committed in (for metrics).
+	Observe func(cmdType, outcome string, batch int)
+}
+
+// Writer is the single writer. Submit may be called from any goroutine.
+type Writer struct {
+	store   eventstore.Store
+	catalog *domain.Catalog
+	opts    Options
+	queue   chan *pending
+	stop    chan struct{}
+	done    chan struct{}
+
+	// Owned by the writer goroutine.
+	state *domain.State
+	head  eventstore.Head // tentative: includes batches still being appended
+	idem  map[string]idemEntry
+
+	// The pipeline between the writer and the appender: while one batch is
+	// being made durable, the next is decided on the tentative state.
+	commits     chan *job
+	outstanding sync.WaitGroup // jobs handed to the appender, not yet answered
+	failed      atomic.Bool    // an append failed: the tentative state is wrong
+	wake        chan struct{}  // the appender tells the writer to recover
+	retryMu     sync.Mutex
+	retries     []*pending // commands of failed appends, to decide again
+	appenderOut chan struct{}
+	inspect     chan func()
+
+	mu     sync.Mutex // guards closed
+	closed bool
+}
+
+// idemEntry remembers a command id. A command's events are appended
+// together, so its positions are the range first..first+n-1.
+type idemEntry struct {
+	digest string
+	first  uint64
+	n      uint32
+}
+
+func (e idemEntry) positions() []uint64 {
+	out := make([]uint64, e.n)
+	for i := range out {
+		out[i] = e.first + uint64(i)
+	}
+	return out
+}
+
+type pending struct {
+	req      Request
+	ctx      context.Context
+	reply    chan reply
+	attempts int
+}
+
+type reply struct {
+	res Result
+	err error
+}
+
+// ErrRetryable is matched by errors that a client should retry (the log
+// could not be written); the API answers 503 with Retry-After.
+var ErrRetryable = &domain.Error{Kind: domain.KindUnavailable, Code: "log-unavailable",
+	Detail: "the log could not be written; the command was not applied, retry"}
+
+// ErrShuttingDown is returned for commands submitted after Close began.
+var ErrShuttingDown = &domain.Error{Kind: domain.KindUnavailable, Code: "shutting-down",
+	Detail: "the ledger is shutting down; retry on another instance or later"}
+
+// Open replays the log into a fresh state and starts the writer.
+func Open(ctx context.Context, store eventstore.Store, catalog *domain.Catalog, opts Options) (*Writer, error) {
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 4096
+	}
+	if opts.MaxRetries <= 0 {
+		opts.MaxRetries = 3
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	w := &Writer{store: store, catalog: catalog, opts: opts,
+		queue: make(chan *pending, opts.MaxBatch), stop: make(chan struct{}), done: make(chan struct{}),
+		commits: make(chan *job, pipelineDepth), wake: make(chan struct{}, 1), appenderOut: make(chan struct{}),
+		inspect: make(chan func())}
+	if err := w.rebuild(ctx); err != nil {
+		return nil, err
+	}
+	go w.run()
+	go w.appender()
+	return w, nil
+}
+
+// rebuild replaces the state, head and idempotency table by a fresh replay
+// of the log: the way back to the truth after a failed or lost append.
+func (w *Writer) rebuild(ctx context.Context) error {
+	st := domain.NewState(w.catalog)
+	idem := map[string]idemEntry{}
+	var last eventstore.Envelope
+	err := replay.Range(ctx, w.store, 1, 0, func(recs []replay.Record) error {
+		for _, r := range recs {
+			if err := st.Evolve(r.Event); err != nil {
+				return fmt.Errorf("replay at position %d: %w", r.Env.Seq, err)
+			}
+			if r.Env.Command != "" {
+				e, ok := idem[r.Env.Command]
+				if !ok {
+					e = idemEntry{digest: r.Env.Digest, first: r.Env.Seq}
+				}
+				e.n++
+				idem[r.Env.Command] = e
+			}
+			last = r.Env
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.state, w.idem, w.head = st, idem, eventstore.Head{Seq: last.Seq, Hash: last.Hash}
+	return nil
+}
+
+// Submit queues the command and waits for its result: the positions of its
+// durable events, a domain error (nothing written), or a retryable error.
+func (w *Writer) Submit(ctx context.Context, req Request) (Result, error) {
+	if req.ID == "" {
+		req.ID = uuid.NewString()
+	}
+	if req.Digest == "" {
+		req.Digest = digestOf(req.Command)
+	}
+	p := &pending{req: req, ctx: ctx, reply: make(chan reply, 1)}
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return Result{}, ErrShuttingDown
+	}
+	select {
+	case w.queue <- p:
+		w.mu.Unlock()
+	case <-ctx.Done():
+		w.mu.Unlock()
+		return Result{}, ctx.Err()
+	}
+	// Once queued, the command is decided and possibly written even if the
+	// caller goes away, so wait for the answer regardless of ctx: the
+	// answer tells the truth about what was written.
+	r := <-p.reply
+	if r.err == nil && r.res.Replayed {
+		return w.fillReplayed(ctx, r.res)
+	}
+	return r.res, r.err
+}
+
+// fillReplayed reads the events of a retried command back from the log, so
+// the caller gets the same answer as the first time.
+func (w *Writer) fillReplayed(ctx context.Context, res Result) (Result, error) {
+	for _, pos := range res.Positions {
+		envs, err := w.store.Read(ctx, pos, 1)
+		if err != nil || len(envs) == 0 {
+			return res, fmt.Errorf("reading replayed command at %d: %v", pos, err)
+		}
+		rec, err := replay.Decode(envs[0])
+		if err != nil {
+			return res, err
+		}
+		res.Events = append(res.Events, rec.Event)
+	}
+	return res, nil
+}
+
+// digestOf identifies a command's payload by its type and JSON form.
+func digestOf(c domain.Command) string {
+	b, _ := json.Marshal(c)
+	h := sha256.Sum256(append([]byte(c.CommandType()+"\x00"), b...))
+	return fmt.Sprintf("%x", h[:16])
+}
+
+// Fingerprint returns the fingerprint of the writer's state once every
+// batch in flight is durable: what a replay of the log must reproduce.
+func (w *Writer) Fingerprint() string {
+	res := make(chan string, 1)
+	w.inspect <- func() {
+		w.outstanding.Wait()
+		if w.failed.Load() {
+			w.recover()
+		}
+		res <- w.state.Fingerprint()
+	}
+	return <-res
+}
+
+// Close stops accepting commands, lets the queued ones finish and stops the
+// writer. Every acknowledged command is durable.
+func (w *Writer) Close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.stop)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// errIdemConflict answers a command id reused with another payload.
+var errIdemConflict = &domain.Error{Kind: domain.KindConflict, Code: "idempotency-key-reused",
+	Detail: "this Idempotency-Key was used before with another request"}

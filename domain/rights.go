@@ -1,0 +1,102 @@
+package domain
+
+import "fmt"
+
+// Right is a member's right in a company. Buy-on-credit is separate.
+type Right string
+
+// The rights of the portal's "Authorized persons" tab.
+const (
+	RightAdministrator Right = "administrator" // everything
+	RightContracts     Right = "contracts"     // may conclude contracts
+	RightLicenses      Right = "licenses"      // may work with licenses
+	RightViewer        Right = "viewer"        // sees everything, changes nothing
+	RightLocked        Right = "locked"        // cannot even log in to this company
+)
+
+// ParseRight validates a right's wire name.
+func ParseRight(s string) (Right, error) {
+	switch r := Right(s); r {
+	case RightAdministrator, RightContracts, RightLicenses, RightViewer, RightLocked:
+		return r, nil
+	}
+	return "", Errorf(KindInvalid, "invalid-right", "unknown right %q (administrator, contracts, licenses, viewer, locked)", s)
+}
+
+// Principal is the authenticated caller of a command or query.
+type Principal struct {
+	Person PersonID
+	Vendor bool // vendor staff see and may do everything
+}
+
+func (p Principal) String() string { return fmt.Sprintf("person %d", p.Person) }
+
+// Membership is a person's standing in one company.
+type Membership struct {
+	Right       Right `json:"right"`
+	BuyOnCredit bool  `json:"buy_on_credit,omitempty"`
+}
+
+// CanRead is the access check of every company query: members who are not
+// locked, and vendor staff.
+func (s *State) CanRead(p Principal, c CompanyID) error {
+	if p.Vendor {
+		return nil
+	}
+	m, err := s.member(p, c)
+	if err != nil {
+		return err
+	}
+	if m.Right == RightLocked {
+		return ErrPersonLocked
+	}
+	return nil
+}
+
+// CanLicense allows work with licenses: Administrator or Licenses right.
+func (s *State) CanLicense(p Principal, c CompanyID) error {
+	if p.Vendor {
+		return nil
+	}
+	m, err := s.member(p, c)
+	if err != nil {
+		return err
+	}
+	switch m.Right {
+	case RightAdministrator, RightLicenses:
+		return nil
+	case RightLocked:
+		return ErrPersonLocked
+	}
+	return ErrNoRight
+}
+
+// IsAdministrator allows what only company administrators may do.
+func (s *State) IsAdministrator(p Principal, c CompanyID) error {
+	if p.Vendor {
+		return nil
+	}
+	m, err := s.member(p, c)
+	if err != nil {
+		return err
+	}
+	switch m.Right {
+	case RightAdministrator:
+		return nil
+	case RightLocked:
+		return ErrPersonLocked
+	}
+	return ErrNotAdministrator
+}
+
+func (s *State) member(p Principal, c CompanyID) (Membership, error) {
+	co, ok := s.Companies[c]
+	if !ok {
+		return Membership{}, Errorf(KindNotFound, "company-not-found", "no company %d", c)
+	}
+	m, ok := co.Members[p.Person]
+	if !ok {
+		return Membership{}, ErrNotMember
+	}
+	return m, nil
+}

@@ -1,0 +1,156 @@
+// Package bolt is the embedded eventstore adapter: the ledger's default
+// single-node log, kept in one bbolt file (e.g. <data-dir>/ledger.db).
+//
+// The file holds one bucket, keyed by the 8-byte big-endian position, whose
+// values are the JSON-encoded envelopes; appending in key order keeps bbolt
+// writing only the rightmost pages, which is what makes it fast. Everything
+// else a log needs is kept in memory and rebuilt by one scan at Open: the
+// head and the tag index (tag to positions). A tag index on disk would mean
+// random-key inserts on every append, the thing bbolt is slowest at.
+//
+// Appends are durable before they return (bbolt commits with fsync) and
+// are group-committed: every Append call that arrives while a commit is in
+// flight joins the next transaction, so many callers share one fsync.
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/innolic/ledger/eventstore"
+)
+
+// Options tune Open. The zero value is the production setting.
+type Options struct {
+	// NoSync skips fsync on commit. It gives up durability: an append
+	// acknowledged just before a machine crash (not merely a process crash)
+	// may be lost, or the file left needing repair. For tests and
+	// benchmarks only.
+	NoSync bool
+	// LockTimeout is how long Open waits for another process to release
+	// the file; zero means 5 seconds.
+	LockTimeout time.Duration
+	// InitialMmapSize is the initial size of bbolt's memory map in bytes. A
+	// map large enough for the file means a commit never waits for readers
+	// to finish while it remaps; zero lets bbolt grow the map as needed.
+	InitialMmapSize int
+	// PageSize is the page size of a new file; zero means the operating
+	// system's. It cannot change once the file exists.
+	PageSize int
+}
+
+// bucketName is the one bucket of the file: position -> envelope.
+var bucketName = []byte("events")
+
+// Store is the embedded log. It is safe for concurrent use.
+type Store struct {
+	db *bbolt.DB
+
+	mu     sync.RWMutex
+	head   eventstore.Head
+	tags   map[string][]uint64 // tag -> ascending positions
+	notify chan struct{}       // closed and replaced on every commit
+	closed bool
+	failed error // set when a commit failed; appends are refused after it
+
+	qmu     sync.Mutex
+	queue   []*request
+	qclosed bool
+	wake    chan struct{} // one pending wake-up for the committer
+	closing chan struct{} // closed by Close
+	stopped chan struct{} // closed when the committer has exited
+
+	commits    atomic.Uint64 // successful write transactions, for tests
+	testBefore func() error  // tests: runs inside each write tx before commit
+}
+
+// Open opens the log in the bbolt file at path, creating it if needed, and
+// rebuilds the head and tag index with one scan of the file.
+//
+// Open checks that positions are contiguous from 1 and that the last
+// record decodes, which catches a truncated or foreign file cheaply; it
+// does not verify the hash chain, which would take minutes on a large log
+// (`ledger verify` does that).
+func Open(path string, opts Options) (*Store, error) {
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 5 * time.Second
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:         opts.LockTimeout,
+		NoSync:          opts.NoSync,
+		NoFreelistSync:  os.Getenv("FLSYNC") == "", // TEMP
+		FreelistType:    bbolt.FreelistMapType,
+		InitialMmapSize: opts.InitialMmapSize,
+		PageSize:        opts.PageSize,
+		MmapFlags:       mmapFlags,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
+	}
+	s := &Store{
+		db: db, tags: map[string][]uint64{}, notify: make(chan struct{}),
+		wake: make(chan struct{}, 1), closing: make(chan struct{}), stopped: make(chan struct{}),
+	}
+	if err := s.load(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
+	}
+	go s.run()
+	return s, nil
+}
+
+// Head returns the last position and its chained hash.
+func (s *Store) Head(ctx context.Context) (eventstore.Head, error) {
+	if err := ctx.Err(); err != nil {
+		return eventstore.Head{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return eventstore.Head{}, eventstore.ErrClosed
+	}
+	return s.head, nil
+}
+
+// Close stops accepting calls, lets an append already queued or being
+// committed finish, wakes followers with ErrClosed and closes the file.
+// Closing a closed store returns ErrClosed.
+func (s *Store) Close() error {
+	s.qmu.Lock()
+	s.qclosed = true
+	s.qmu.Unlock()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return eventstore.ErrClosed
+	}
+	s.closed = true
+	close(s.closing)
+	s.mu.Unlock()
+	<-s.stopped
+	return s.db.Close()
+}
+
+// view runs fn on the events bucket in a read transaction.
+func (s *Store) view(fn func(*bbolt.Bucket) error) error {
+	err := s.db.View(func(tx *bbolt.Tx) error { return fn(tx.Bucket(bucketName)) })
+	if errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		return eventstore.ErrClosed
+	}
+	return err
+}
+
+// isClosed reports whether Close has been called.
+func (s *Store) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
+}

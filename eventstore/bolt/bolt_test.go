@@ -1,0 +1,250 @@
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/eventstore/storetest"
+)
+
+// envTestDir carries the directory of the test logs to crash children, so
+// that a log name means the same file in both processes.
+const envTestDir = "LEDGER_BOLT_TEST_DIR"
+
+// TestMain creates the directory for the test logs (unless a parent test
+// process passed its own) and removes it afterwards.
+func TestMain(m *testing.M) {
+	if os.Getenv(envTestDir) != "" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "ledger-bolt-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv(envTestDir, dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// logPath is the file of the test log name.
+func logPath(name string) string {
+	return filepath.Join(os.Getenv(envTestDir), name+".db")
+}
+
+// factory opens test logs with fsync on, as in production.
+func factory(t testing.TB, name string) eventstore.Store {
+	s, err := Open(logPath(name), Options{})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", name, err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, factory) }
+
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test kills child processes; skipped with -short")
+	}
+	storetest.RunCrash(t, factory, "TestCrashChild")
+}
+
+// TestCrashChild is the process TestCrash starts and kills; run on its own
+// it does nothing.
+func TestCrashChild(t *testing.T) { storetest.CrashChild(t, factory) }
+
+// openTemp opens a log in a fresh directory and closes it after the test.
+func openTemp(t testing.TB, opts Options) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ledger.db")
+	s, err := Open(path, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, path
+}
+
+// testEvents builds n small events.
+func testEvents(n int) []eventstore.Event {
+	evs := make([]eventstore.Event, n)
+	for i := range evs {
+		evs[i] = eventstore.Event{
+			ID: fmt.Sprintf("ev-%d", i), Type: "test.event", Time: time.Unix(1700000000, int64(i)).UTC(),
+			Actor: eventstore.Actor{Channel: eventstore.ChannelSystem}, Command: "cmd",
+			Tags: []string{"domain:test"}, Data: []byte(`{"i":1}`),
+		}
+	}
+	return evs
+}
+
+// holdCommits makes the committer block inside its next write transaction
+// until the returned release is called; entered is closed once it blocks.
+func holdCommits(s *Store) (entered <-chan struct{}, release func()) {
+	in, gate := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s.testBefore = func() error {
+		once.Do(func() { close(in); <-gate })
+		return nil
+	}
+	return in, func() { close(gate) }
+}
+
+// queued is how many requests wait for the committer.
+func (s *Store) queued() int {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return len(s.queue)
+}
+
+// TestGroupCommitMerges holds one commit in flight while many callers
+// append batches whose expected heads chain (in scrambled order); they
+// must all succeed in a single further transaction.
+func TestGroupCommitMerges(t *testing.T) {
+	const callers = 50
+	s, _ := openTemp(t, Options{})
+	entered, release := holdCommits(s)
+	first := make(chan error, 1)
+	go func() { _, err := s.Append(context.Background(), 0, testEvents(1)); first <- err }()
+	<-entered
+	errs := make(chan error, callers)
+	for i := range callers {
+		expected := uint64(1 + (i*17)%callers) // a permutation of 1..callers
+		go func() { _, err := s.Append(context.Background(), expected, testEvents(1)); errs <- err }()
+	}
+	waitFor(t, func() bool { return s.queued() == callers }, "all callers queued")
+	before := s.commits.Load()
+	release()
+	if err := <-first; err != nil {
+		t.Fatalf("first append: %v", err)
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Fatalf("chained append: %v", err)
+		}
+	}
+	if got := s.commits.Load() - before; got != 2 {
+		t.Fatalf("%d transactions for the held commit plus %d queued appends, want 2", got, callers)
+	}
+	checkLog(t, s, callers+1)
+}
+
+// TestGroupCommitConflictsAlone puts conflicting and chaining requests in
+// one group: the conflicting ones fail with a ConflictError, the others are
+// written.
+func TestGroupCommitConflictsAlone(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	entered, release := holdCommits(s)
+	go s.Append(context.Background(), 0, testEvents(2))
+	<-entered
+	type result struct {
+		expected uint64
+		err      error
+	}
+	// Sorted, the group is 2 (wins, head 5), 2 (conflict at 5), 5 (wins,
+	// head 8), 9 (conflict at 8).
+	expected := []uint64{9, 2, 5, 2}
+	res := make(chan result, len(expected))
+	for _, exp := range expected {
+		go func() { _, err := s.Append(context.Background(), exp, testEvents(3)); res <- result{exp, err} }()
+	}
+	waitFor(t, func() bool { return s.queued() == len(expected) }, "requests queued")
+	release()
+	wins := map[uint64]int{}
+	for range expected {
+		r := <-res
+		var ce *eventstore.ConflictError
+		switch {
+		case r.err == nil:
+			wins[r.expected]++
+		case !errors.As(r.err, &ce):
+			t.Fatalf("append at %d: %v, want success or conflict", r.expected, r.err)
+		case ce.Actual != map[uint64]uint64{2: 5, 9: 8}[r.expected]:
+			t.Fatalf("append at %d: conflict with actual head %d", r.expected, ce.Actual)
+		}
+	}
+	if wins[2] != 1 || wins[5] != 1 || len(wins) != 2 {
+		t.Fatalf("winners by expected head: %v, want one at 2 and one at 5", wins)
+	}
+	checkLog(t, s, 8)
+}
+
+// TestFailedTransactionWritesNothing fails a group's transaction: every
+// request in it fails, the head and tag index are unchanged, and the log
+// takes appends at the old head afterwards.
+func TestFailedTransactionWritesNothing(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	ctx := context.Background()
+	if _, err := s.Append(ctx, 0, testEvents(2)); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("injected write failure")
+	entered, release := holdCommits(s)
+	held := make(chan error, 1)
+	go func() { _, err := s.Append(ctx, 2, testEvents(1)); held <- err }()
+	<-entered
+	errs := make(chan error, 2)
+	for _, exp := range []uint64{3, 4} {
+		go func() { _, err := s.Append(ctx, exp, testEvents(1)); errs <- err }()
+	}
+	waitFor(t, func() bool { return s.queued() == 2 }, "requests queued")
+	s.testBefore = func() error { return boom }
+	release()
+	if err := <-held; err != nil {
+		t.Fatalf("held append: %v", err)
+	}
+	for range 2 {
+		if err := <-errs; !errors.Is(err, boom) {
+			t.Fatalf("append in failed transaction returned %v, want the write failure", err)
+		}
+	}
+	s.testBefore = nil
+	if got, _ := s.ReadTag(ctx, "domain:test", 1, 100); len(got) != 3 {
+		t.Fatalf("tag index has %d events after the failed transaction, want 3", len(got))
+	}
+	if _, err := s.Append(ctx, 3, testEvents(2)); err != nil {
+		t.Fatalf("append at the old head after a failed transaction: %v", err)
+	}
+	checkLog(t, s, 5)
+}
+
+// waitFor polls cond for up to ten seconds.
+func waitFor(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for: %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// checkLog verifies the chain of the whole log and that it has n events.
+func checkLog(t *testing.T, s *Store, n int) {
+	t.Helper()
+	evs, err := s.Read(context.Background(), 1, n+10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := eventstore.NewVerifier(eventstore.Head{})
+	for i := range evs {
+		if err := v.Check(&evs[i]); err != nil {
+			t.Fatalf("chain: %v", err)
+		}
+	}
+	if len(evs) != n {
+		t.Fatalf("log has %d events, want %d", len(evs), n)
+	}
+	if h, _ := s.Head(context.Background()); h != v.Head() {
+		t.Fatalf("head %d, chain verifies to %d", h.Seq, v.Head().Seq)
+	}
+}

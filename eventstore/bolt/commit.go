@@ -1,0 +1,237 @@
+package bolt
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/innolic/ledger/eventstore"
+)
+
+// request is one Append call waiting for the committer.
+type request struct {
+	ctx      context.Context
+	expected uint64
+	events   []eventstore.Event
+	batch    *sealed // sealed by the caller if it could, else by the committer
+	err      error
+	done     chan struct{}
+	// chained is set on a conflict whose actual head included batches of
+	// the same group; if the group fails, that conflict did not happen.
+	chained bool
+}
+
+// Append writes the events as one atomic, durable batch if the head is
+// still expected. The events are chained in the caller's goroutine when
+// expected is the current head, so concurrent callers seal on all cores;
+// the committer goroutine then writes every queued batch whose expected
+// head chains in one transaction, ordered by expected head (any order is
+// valid for calls that are concurrent).
+//
+// An empty batch writes nothing: it returns no envelopes and no error if
+// expected is the head, and a *ConflictError if it is not.
+//
+// Once queued, a call waits for its transaction even if ctx ends meanwhile,
+// so that its answer is never ambiguous; a call whose ctx has ended before
+// the committer takes it writes nothing and returns ctx.Err().
+func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore.Event) ([]eventstore.Envelope, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	head, err := s.appendable()
+	if err != nil {
+		return nil, err
+	}
+	if expected < head.Seq || len(events) == 0 {
+		if expected != head.Seq {
+			return nil, &eventstore.ConflictError{Expected: expected, Actual: head.Seq}
+		}
+		return nil, nil
+	}
+	r := &request{ctx: ctx, expected: expected, events: events, done: make(chan struct{})}
+	if expected == head.Seq {
+		if r.batch, err = seal(head, events); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.enqueue(r); err != nil {
+		return nil, err
+	}
+	<-r.done
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.batch.envs, nil
+}
+
+// appendable returns the committed head, or why the store takes no appends.
+func (s *Store) appendable() (eventstore.Head, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	switch {
+	case s.closed:
+		return eventstore.Head{}, eventstore.ErrClosed
+	case s.failed != nil:
+		return eventstore.Head{}, fmt.Errorf("eventstore/bolt: a commit failed earlier, reopen the log: %w", s.failed)
+	}
+	return s.head, nil
+}
+
+// enqueue hands r to the committer.
+func (s *Store) enqueue(r *request) error {
+	s.qmu.Lock()
+	if s.qclosed {
+		s.qmu.Unlock()
+		return eventstore.ErrClosed
+	}
+	s.queue = append(s.queue, r)
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+	return nil
+}
+
+// run is the committer: it takes everything queued, commits it as one
+// group, and repeats until Close, after which it drains what was queued.
+func (s *Store) run() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.wake:
+		case <-s.closing:
+		}
+		s.qmu.Lock()
+		group, last := s.queue, s.qclosed
+		s.queue = nil
+		s.qmu.Unlock()
+		if len(group) > 0 {
+			s.commit(group)
+		}
+		if last {
+			return
+		}
+	}
+}
+
+// commit decides, writes and answers one group of requests.
+func (s *Store) commit(group []*request) {
+	defer func() {
+		for _, r := range group {
+			close(r.done)
+		}
+	}()
+	slices.SortStableFunc(group, func(a, b *request) int { return cmp.Compare(a.expected, b.expected) })
+	s.mu.RLock()
+	base := s.head
+	s.mu.RUnlock()
+	accepted, head := s.decide(group, base)
+	if len(accepted) == 0 {
+		return
+	}
+	if err := s.write(accepted); err != nil {
+		for _, r := range group {
+			if r.err == nil || r.chained {
+				r.err = err
+			}
+		}
+		return
+	}
+	s.publish(accepted, head)
+}
+
+// decide checks each request's expected head against the running head of
+// the group, seals the ones the caller could not, and returns those to
+// write with the head after them. Rejected requests get their error.
+func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, eventstore.Head) {
+	var accepted []*request
+	head := base
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		if r.expected != head.Seq {
+			r.err = &eventstore.ConflictError{Expected: r.expected, Actual: head.Seq}
+			r.chained = head != base
+			continue
+		}
+		if r.batch == nil || r.batch.base != head {
+			b, err := seal(head, r.events)
+			if err != nil {
+				r.err = err
+				continue
+			}
+			r.batch = b
+		}
+		accepted = append(accepted, r)
+		head = r.batch.last()
+	}
+	return accepted, head
+}
+
+// write puts every accepted batch in one transaction and commits it. A
+// failed commit leaves bbolt's state in doubt, so it also stops further
+// appends until the log is reopened; an error before the commit only rolls
+// the transaction back.
+func (s *Store) write(accepted []*request) error {
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return fmt.Errorf("eventstore/bolt: begin: %w", err)
+	}
+	if err := s.put(tx, accepted); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("eventstore/bolt: write: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		s.mu.Lock()
+		s.failed = err
+		s.mu.Unlock()
+		return fmt.Errorf("eventstore/bolt: commit: %w", err)
+	}
+	s.commits.Add(1)
+	return nil
+}
+
+// put writes the records of the accepted batches into tx.
+func (s *Store) put(tx *bbolt.Tx, accepted []*request) error {
+	b := tx.Bucket(bucketName)
+	b.FillPercent = 1.0 // append-only: pack pages full instead of splitting in half
+	for _, r := range accepted {
+		keys := make([]byte, 8*len(r.batch.envs)) // bbolt keeps key slices until commit
+		for i := range r.batch.envs {
+			k := keys[8*i : 8*i+8]
+			binary.BigEndian.PutUint64(k, r.batch.envs[i].Seq)
+			if err := b.Put(k, r.batch.vals[i]); err != nil {
+				return err
+			}
+		}
+	}
+	if s.testBefore != nil {
+		return s.testBefore()
+	}
+	return nil
+}
+
+// publish makes a committed group visible: head, tag index, and a wake-up
+// for every follower.
+func (s *Store) publish(accepted []*request, head eventstore.Head) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range accepted {
+		for i := range r.batch.envs {
+			e := &r.batch.envs[i]
+			for _, t := range e.Tags {
+				s.addTag(t, e.Seq)
+			}
+		}
+	}
+	s.head = head
+	close(s.notify)
+	s.notify = make(chan struct{})
+}
