@@ -68,7 +68,7 @@ func TestAnswerCarriesDurablePositions(t *testing.T) {
 		t.Fatalf("positions = %v, want [3]", res.Positions)
 	}
 	envs, err := store.Read(context.Background(), 3, 1)
-	if err != nil || len(envs) != 1 || envs[0].Type != domain.TypePersonRegistered || envs[0].Command != res.CommandID {
+	if err != nil || len(envs) != 1 || envs[0].Type != "PersonRegistered" || envs[0].Command != res.CommandID {
 		t.Fatalf("position 3 holds %+v (err %v), want the command's PersonRegistered", envs, err)
 	}
 }

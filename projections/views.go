@@ -63,7 +63,7 @@ type ProjectView struct {
 
 // BalanceView is a balance of a project or of a company's own projects.
 type BalanceView struct {
-	Scope   string        `json:"scope"` // "project" or "company"
-	ID      int64         `json:"id"`
-	Lines   []domain.Line `json:"lines"`
+	Scope string        `json:"scope"` // "project" or "company"
+	ID    int64         `json:"id"`
+	Lines []domain.Line `json:"lines"`
 }

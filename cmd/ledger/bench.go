@@ -150,14 +150,14 @@ func (c *benchCmd) replayRun(dir string) (uint64, time.Duration, error) {
 
 func fillLog(ctx context.Context, store eventstore.Store, n int) error {
 	boot, _ := json.Marshal(domain.PersonRegistered{Person: 1, Email: "bench@vendor", Name: "Bench", Vendor: true})
-	batch := []eventstore.Event{{ID: commands.EventID("fill", 0), Type: domain.TypePersonRegistered, Time: time.Now(),
+	batch := []eventstore.Event{{ID: commands.EventID("fill", 0), Type: domain.PersonRegistered{}.EventType(), Time: time.Now(),
 		Actor: eventstore.Actor{Channel: eventstore.ChannelSystem}, Command: "fill", Data: boot}}
 	var head uint64
 	for i := 1; i < n; i++ {
 		k := benchKey(0, i)
 		data, _ := json.Marshal(domain.KeyIssued{Code: k.Code, Lines: k.Lines, OrderNumber: k.OrderNumber, OrderReference: k.OrderReference})
 		cmd := fmt.Sprintf("fill-%d", i)
-		batch = append(batch, eventstore.Event{ID: commands.EventID(cmd, 0), Type: domain.TypeKeyIssued, Time: time.Now(),
+		batch = append(batch, eventstore.Event{ID: commands.EventID(cmd, 0), Type: domain.KeyIssued{}.EventType(), Time: time.Now(),
 			Actor: eventstore.Actor{Person: "1", Vendor: true, Channel: eventstore.ChannelAPI}, Command: cmd,
 			Tags: []string{domain.KeyTag(k.Code)}, Data: data})
 		if len(batch) == 1000 || i == n-1 {

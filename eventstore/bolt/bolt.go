@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,7 +85,7 @@ func Open(path string, opts Options) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:         opts.LockTimeout,
 		NoSync:          opts.NoSync,
-		NoFreelistSync:  os.Getenv("FLSYNC") == "", // TEMP
+		NoFreelistSync:  true, // bbolt rebuilds the freelist at open
 		FreelistType:    bbolt.FreelistMapType,
 		InitialMmapSize: opts.InitialMmapSize,
 		PageSize:        opts.PageSize,
