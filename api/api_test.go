@@ -23,6 +23,9 @@ type ledger struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store *memstore.Store
+	node  *app.Node
+	// client validates every answer against the OpenAPI document.
+	client *http.Client
 }
 
 func start(t *testing.T) *ledger {
@@ -35,7 +38,8 @@ func start(t *testing.T) *ledger {
 	}
 	srv := httptest.NewServer(node.Server)
 	t.Cleanup(func() { srv.Close(); node.Close(); store.Close() })
-	return &ledger{t: t, srv: srv, store: store}
+	return &ledger{t: t, srv: srv, store: store, node: node,
+		client: &http.Client{Transport: validating{t: t, doc: node.Server.OpenAPI()}}}
 }
 
 type answer struct {
@@ -66,7 +70,7 @@ func (l *ledger) do(method, path, token, body string, hdr ...string) answer {
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := l.client.Do(req)
 	if err != nil {
 		l.t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/innolic/ledger/commands"
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
 )
 
 // HeaderIdempotencyKey carries the command id; a retry with the same key
@@ -96,14 +97,23 @@ type QueryAnswer struct {
 	Data     any    `json:"data"`
 }
 
-// query waits for ?after= (or the Ledger-After header), runs q and answers
-// with the read model's position.
-func (s *Server) query(c echo.Context, q func(by domain.Principal) (any, error)) error {
+// query waits for ?after= (or the Ledger-After header), picks the read
+// model (the live one, or with as_of / at one replayed to that point), runs
+// q on it and answers with the position the answer reflects. Every query
+// goes through here, so every query honours after, as_of and at.
+func (s *Server) query(c echo.Context, q func(rd projections.Reader, by domain.Principal) (any, error)) error {
 	if err := s.waitAfter(c); err != nil {
 		return err
 	}
-	pos := s.cfg.Reader.Position()
-	v, err := q(principal(c))
+	rd, pos, past, err := s.pastReader(c)
+	if err != nil {
+		return err
+	}
+	if !past {
+		rd = s.cfg.Reader
+		pos = rd.Position()
+	}
+	v, err := q(rd, principal(c))
 	if err != nil {
 		return err
 	}

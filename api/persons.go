@@ -7,6 +7,7 @@ import (
 
 	"github.com/innolic/ledger/commands"
 	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/projections"
 )
 
 type registerPersonBody struct {
@@ -33,25 +34,33 @@ type tokenWritten struct {
 }
 
 func (s *Server) personRoutes(g *echo.Group) {
-	g.POST("/persons", command(s, http.StatusCreated,
+	r := s.doc(g)
+	r.POST("/persons", Op{Summary: "Register a person (vendor staff only)", Body: registerPersonBody{}, Status: http.StatusCreated,
+		Answer: personWritten{}, Errors: Errs{403: {"vendor-only"}, 400: {"invalid-email", "invalid-name"}, 422: {"email-taken"}}}, command(s, http.StatusCreated,
 		func(_ echo.Context, b registerPersonBody) (domain.Command, error) {
 			return domain.RegisterPerson{Email: b.Email, Name: b.Name, Vendor: b.Vendor}, nil
 		},
 		func(r commands.Result) any {
 			return personWritten{Written: written(r), Person: eventOf[domain.PersonRegistered](r).Person}
 		}))
-	g.GET("/me", func(c echo.Context) error {
-		return s.query(c, func(by domain.Principal) (any, error) { return s.cfg.Reader.Person(by, by.Person) })
+	r.GET("/me", Op{Summary: "The caller's person record with memberships", Answer: QueryOf[projections.PersonView]{},
+		Errors: Errs{404: {"person-not-found"}}}, func(c echo.Context) error {
+		return s.query(c, func(rd projections.Reader, by domain.Principal) (any, error) { return rd.Person(by, by.Person) })
 	})
-	g.GET("/persons/:person", func(c echo.Context) error {
+	r.GET("/persons/:person", Op{Summary: "A person (oneself, or anyone for vendor staff)", Answer: QueryOf[projections.PersonView]{},
+		Errors: Errs{403: {"not-own-person"}, 404: {"person-not-found"}}}, func(c echo.Context) error {
 		id, err := idParam(c, "person")
 		if err != nil {
 			return err
 		}
-		return s.query(c, func(by domain.Principal) (any, error) { return s.cfg.Reader.Person(by, domain.PersonID(id)) })
+		return s.query(c, func(rd projections.Reader, by domain.Principal) (any, error) {
+			return rd.Person(by, domain.PersonID(id))
+		})
 	})
-	g.POST("/persons/:person/tokens", s.issueToken)
-	g.DELETE("/persons/:person/tokens/:token", command(s, http.StatusOK,
+	r.POST("/persons/:person/tokens", Op{Summary: "Issue a bearer token; the secret is shown once", Body: tokenBody{},
+		Status: http.StatusCreated, Answer: tokenWritten{}, Errors: Errs{403: {"not-own-person", "vendor-only"}, 404: {"person-not-found"}}}, s.issueToken)
+	r.DELETE("/persons/:person/tokens/:token", Op{Summary: "Revoke a token", Answer: Written{},
+		Errors: Errs{403: {"not-own-person", "vendor-only"}, 404: {"person-not-found", "token-not-found"}}}, command(s, http.StatusOK,
 		func(c echo.Context, _ struct{}) (domain.Command, error) {
 			id, err := idParam(c, "person")
 			return domain.RevokeToken{Person: domain.PersonID(id), TokenID: c.Param("token")}, err

@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/projections"
 )
@@ -37,6 +39,9 @@ type Config struct {
 	MaxWait time.Duration
 	// Clock is the time source for request handling (default time.Now).
 	Clock func() time.Time
+	// NewReadModel returns an empty read model for as-of queries to
+	// replay the log into (asof.go); nil: as_of and at answer 501.
+	NewReadModel func() ReadModel
 }
 
 // Server is the HTTP interface.
@@ -45,6 +50,10 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	ready atomic.Bool
+	// ops are the documented routes; openapi is their document (openapi.go).
+	ops     []documented
+	openapi []byte
+	past    asOf // read models of past positions (asof.go)
 }
 
 // New builds the server with every route registered.
@@ -82,6 +91,13 @@ func New(cfg Config) *Server {
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: cfg.Timeout}))
 	s.routes()
+	doc, err := buildOpenAPI(s.ops)
+	if err != nil {
+		// A route documented with types that cannot be reflected is a
+		// programming error, like a bad regexp: every test shows it.
+		panic("api: building the OpenAPI document: " + err.Error())
+	}
+	s.openapi = doc
 	return s
 }
 
@@ -90,20 +106,40 @@ func New(cfg Config) *Server {
 func (s *Server) MarkReady() { s.ready.Store(true) }
 
 func (s *Server) routes() {
-	s.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
-	s.GET("/readyz", s.readyz)
-	s.GET("/metrics", echo.WrapHandler(s.cfg.Metrics.Handler()))
+	r := s.doc(s.Echo)
+	r.GET("/healthz", Op{Summary: "Liveness", Public: true, Tag: "operations", Answer: status{}},
+		func(c echo.Context) error { return c.JSON(http.StatusOK, status{Status: "ok"}) })
+	r.GET("/readyz", Op{Summary: "Readiness: the read models caught up with the log as it was at start", Public: true,
+		Tag: "operations", Answer: status{}, Errors: Errs{503: {"catching-up"}}}, s.readyz)
+	r.GET("/metrics", Op{Summary: "Prometheus metrics", Public: true, Tag: "operations", Answer: "", ContentType: "text/plain"},
+		echo.WrapHandler(s.cfg.Metrics.Handler()))
+	r.GET("/openapi.json", Op{Summary: "This OpenAPI 3.1 document", Public: true, Tag: "operations", Answer: map[string]any{}},
+		s.serveOpenAPI)
 	v1 := s.Group("/v1", s.authenticate)
 	s.personRoutes(v1)
 	s.companyRoutes(v1)
 	s.keyRoutes(v1)
+	s.deviceRoutes(v1)
+	s.licenseRoutes(v1)
+	s.orgRoutes(v1)
+	s.ssaRoutes(v1)
+	s.historyRoutes(v1)
+	s.searchRoutes(v1)
+	s.interfaceRoutes()
+}
+
+// status is the answer of /healthz and /readyz.
+type status struct {
+	Status   string `json:"status"`
+	Position uint64 `json:"position,omitempty"`
 }
 
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "catching-up", "position": s.cfg.Runner.Position()})
+		return &domain.Error{Kind: domain.KindUnavailable, Code: "catching-up",
+			Detail: fmt.Sprintf("the read models are at position %d, catching up with the log", s.cfg.Runner.Position())}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Runner.Position()})
+	return c.JSON(http.StatusOK, status{Status: "ready", Position: s.cfg.Runner.Position()})
 }
 
 // WaitCaughtUp blocks until the read models reach the log head as it is

@@ -19,8 +19,10 @@ import (
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/eventstore/bolt"
 	"github.com/innolic/ledger/eventstore/kurrentdb"
+	"github.com/innolic/ledger/mail"
 	"github.com/innolic/ledger/projections"
 	"github.com/innolic/ledger/projections/memory"
+	"github.com/innolic/ledger/projections/postgres"
 )
 
 // StoreConfig says where the log lives.
@@ -56,13 +58,17 @@ type Config struct {
 	MaxWait     time.Duration
 	Clock       func() time.Time
 	PostgresURL string
+	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
+	Mail *mail.Config
 }
 
 // Node is a running ledger.
 type Node struct {
 	Store  eventstore.Store
 	Writer *commands.Writer
-	Model  *memory.Model
+	Model  *memory.Model // nil when queries are served from Postgres
+	// Postgres holds the read models when Config.PostgresURL is set.
+	Postgres *postgres.DB
 	Runner *projections.Runner
 	Server *api.Server
 	// AdminToken is set when this start bootstrapped an empty log: the
@@ -82,9 +88,6 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.PostgresURL != "" {
-		return nil, errors.New("postgres read models are not implemented yet (issue 7): unset LEDGER_POSTGRES_URL")
-	}
 	metrics := api.NewMetrics()
 	w, err := commands.Open(ctx, cfg.Store, cfg.Catalog, commands.Options{Clock: cfg.Clock, Logger: cfg.Logger,
 		Observe: metrics.ObserveCommand})
@@ -96,19 +99,44 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		w.Close()
 		return nil, err
 	}
-	n.Runner = projections.NewRunner(cfg.Store, n.Model)
-	n.Server = api.New(api.Config{Writer: w, Reader: n.Model, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
-		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock})
+	var reader projections.Reader = n.Model
+	var proj projections.Projection = n.Model
+	if cfg.PostgresURL != "" {
+		// Queries come from Postgres; the writer's own state stays in memory.
+		if reader, proj, err = n.openPostgres(ctx, cfg); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	n.Runner = projections.NewRunner(cfg.Store, proj)
+	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
+		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
+		NewReadModel: func() api.ReadModel { return memory.New(cfg.Catalog) }})
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()
 	go n.watch(rctx, metrics)
+	if cfg.Mail != nil {
+		go n.remind(rctx, cfg, reader)
+	}
 	go func() {
 		if err := n.Server.WaitCaughtUp(rctx); err == nil {
 			cfg.Logger.Info("read models caught up", "position", n.Runner.Position())
 		}
 	}()
 	return n, nil
+}
+
+// remind runs the SSA reminder scheduler and drains the outbox into the
+// configured mail sender (SMTP, or the log) until the node closes.
+func (n *Node) remind(ctx context.Context, cfg Config, outbox mail.Outbox) {
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	d := &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
+		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor}
+	_ = d.Run(ctx, cfg.Mail.Every, clock)
 }
 
 // watch keeps the position gauges current.
@@ -152,4 +180,7 @@ func (n *Node) Close() {
 	n.Writer.Close()
 	n.cancel()
 	<-n.done
+	if n.Postgres != nil {
+		n.Postgres.Close()
+	}
 }

@@ -41,6 +41,7 @@ type Catalog struct {
 	Sample       bool                   `json:"sample"` // values not given by the reference are samples
 	LicenseTypes map[string]LicenseType `json:"-"`
 	Releases     map[int]string         `json:"-"` // version -> release date YYYY-MM-DD
+	Devices      DeviceCatalog          `json:"-"` // device types and MAC ranges (devices_catalog.go)
 }
 
 type catalogFile struct {
@@ -48,6 +49,7 @@ type catalogFile struct {
 	Note         string            `json:"note,omitempty"`
 	LicenseTypes []LicenseType     `json:"license_types"`
 	Releases     map[string]string `json:"releases"`
+	Devices      deviceCatalogFile `json:"devices"`
 }
 
 // ParseCatalog reads the JSON catalog format documented in testdata/README.md.
@@ -73,6 +75,9 @@ func ParseCatalog(b []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("catalog: release version %q is not a number", v)
 		}
 		c.Releases[n] = d
+	}
+	if err := c.parseDevices(f.Devices); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -78,7 +78,7 @@ func (c RedeemKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) 
 		return nil, err
 	}
 	k, ok := s.Keys[strings.TrimSpace(c.Code)]
-	if !ok {
+	if !ok || k.Deleted {
 		return nil, ErrKeyNotFound
 	}
 	if k.RedeemedInto != 0 {

@@ -63,7 +63,7 @@ func decodeAs[T Event](data []byte) (Event, error) {
 // eventTypes lists every event type, area by area. A new area adds its
 // list here.
 func eventTypes() [][]registration {
-	return [][]registration{peopleEvents(), orgEvents(), keyEvents()}
+	return [][]registration{peopleEvents(), orgEvents(), keyEvents(), deviceEvents(), licenseEvents(), returnEvents(), extraEvents(), ssaEvents(), reminderEvents()}
 }
 
 // decoders is the wire-name table, built once from eventTypes.

@@ -38,6 +38,9 @@ func (s *State) Fingerprint() string {
 		_ = enc.Encode([]any{"key", s.Keys[c]})
 	}
 	_ = enc.Encode([]any{"last", s.LastPerson, s.LastCompany, s.LastProject})
+	s.fingerprintLicensing(enc)
+	s.fingerprintOrganization(enc)
+	s.fingerprintSSA(enc)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

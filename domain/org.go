@@ -2,37 +2,44 @@ package domain
 
 import "fmt"
 
-// Organization is the state of companies, memberships and projects.
+// Organization is the state of companies, memberships, projects and
+// contracts: who may act for which company, and where licenses are kept.
 type Organization struct {
-	Companies   map[CompanyID]*Company
-	Projects    map[ProjectID]*Project
-	LastCompany CompanyID
-	LastProject ProjectID
+	Companies map[CompanyID]*Company
+	Projects  map[ProjectID]*Project
+	Contracts map[ContractID]*Contract
+	// Absorbed maps a company deleted by a company join to the company it
+	// was joined into, so history views can follow it after it is gone.
+	Absorbed     map[CompanyID]CompanyID
+	LastCompany  CompanyID
+	LastProject  ProjectID
+	LastContract ContractID
 }
 
 func newOrganization() Organization {
-	return Organization{Companies: map[CompanyID]*Company{}, Projects: map[ProjectID]*Project{}}
+	return Organization{Companies: map[CompanyID]*Company{}, Projects: map[ProjectID]*Project{},
+		Contracts: map[ContractID]*Contract{}, Absorbed: map[CompanyID]CompanyID{}}
 }
 
 // Company holds members and projects.
 type Company struct {
-	ID       CompanyID
-	Name     string
-	Members  map[PersonID]Membership
-	Projects map[ProjectID]struct{}
-}
-
-// Project belongs to one company and has its own balance.
-type Project struct {
-	ID          ProjectID
-	Company     CompanyID
-	Name        string
-	Description string
-	Balance     Balance
+	ID   CompanyID
+	Name string
+	// CustomerID is the vendor's 5-digit customer number, linked by vendor
+	// staff; empty while not linked.
+	CustomerID string
+	Members    map[PersonID]Membership
+	Projects   map[ProjectID]struct{}
 }
 
 func orgEvents() []registration {
-	return []registration{reg[CompanyCreated](), reg[MemberAdded](), reg[RightsChanged](), reg[ProjectCreated]()}
+	return []registration{reg[CompanyCreated](), reg[MemberAdded](), reg[RightsChanged](), reg[ProjectCreated](),
+		reg[MemberRemoved](), reg[CustomerIDLinked](), reg[CompanyJoined](),
+		reg[PersonUpdated](), reg[SSAMailSet](),
+		reg[ProjectRenamed](), reg[ProjectDescribed](), reg[ProjectPropertiesSet](),
+		reg[ProjectRightGranted](), reg[ProjectRightRevoked](), reg[ProjectUnsubscribed](),
+		reg[ProjectJoined](), reg[ProjectMoved](), reg[ProjectDeleted](),
+		reg[ContractConcluded](), reg[ContractApproved](), reg[ContractCancelled]()}
 }
 
 // CompanyCreated: a company exists; its creator becomes Administrator
@@ -59,12 +66,16 @@ type RightsChanged struct {
 	BuyOnCredit bool      `json:"buy_on_credit,omitempty"`
 }
 
-// ProjectCreated: a project of a company.
-type ProjectCreated struct {
-	Project     ProjectID `json:"project"`
-	Company     CompanyID `json:"company"`
-	Name        string    `json:"name"`
-	Description string    `json:"description,omitempty"`
+// MemberRemoved: a person is no longer a member of a company.
+type MemberRemoved struct {
+	Company CompanyID `json:"company"`
+	Person  PersonID  `json:"person"`
+}
+
+// CustomerIDLinked: vendor staff linked the company to its customer number.
+type CustomerIDLinked struct {
+	Company    CompanyID `json:"company"`
+	CustomerID string    `json:"customer_id"`
 }
 
 // EventType implements Event.
@@ -77,7 +88,10 @@ func (MemberAdded) EventType() string { return "MemberAdded" }
 func (RightsChanged) EventType() string { return "RightsChanged" }
 
 // EventType implements Event.
-func (ProjectCreated) EventType() string { return "ProjectCreated" }
+func (MemberRemoved) EventType() string { return "MemberRemoved" }
+
+// EventType implements Event.
+func (CustomerIDLinked) EventType() string { return "CustomerIDLinked" }
 
 // EventTags implements Event.
 func (e CompanyCreated) EventTags() []string { return []string{e.Company.Tag(), e.Creator.Tag()} }
@@ -89,7 +103,10 @@ func (e MemberAdded) EventTags() []string { return []string{e.Company.Tag(), e.P
 func (e RightsChanged) EventTags() []string { return []string{e.Company.Tag(), e.Person.Tag()} }
 
 // EventTags implements Event.
-func (e ProjectCreated) EventTags() []string { return []string{e.Company.Tag(), e.Project.Tag()} }
+func (e MemberRemoved) EventTags() []string { return []string{e.Company.Tag(), e.Person.Tag()} }
+
+// EventTags implements Event.
+func (e CustomerIDLinked) EventTags() []string { return []string{e.Company.Tag()} }
 
 func (e CompanyCreated) apply(s *State) error {
 	s.Companies[e.Company] = &Company{ID: e.Company, Name: e.Name,
@@ -106,14 +123,21 @@ func (e RightsChanged) apply(s *State) error {
 	return s.setMember(e.Company, e.Person, Membership{Right: e.Right, BuyOnCredit: e.BuyOnCredit})
 }
 
-func (e ProjectCreated) apply(s *State) error {
-	c, ok := s.Companies[e.Company]
+func (e MemberRemoved) apply(s *State) error {
+	co, ok := s.Companies[e.Company]
 	if !ok {
 		return fmt.Errorf("%s: unknown company %d", e.EventType(), e.Company)
 	}
-	s.Projects[e.Project] = &Project{ID: e.Project, Company: e.Company, Name: e.Name, Description: e.Description, Balance: Balance{}}
-	c.Projects[e.Project] = struct{}{}
-	s.LastProject = max(s.LastProject, e.Project)
+	delete(co.Members, e.Person)
+	return nil
+}
+
+func (e CustomerIDLinked) apply(s *State) error {
+	co, ok := s.Companies[e.Company]
+	if !ok {
+		return fmt.Errorf("%s: unknown company %d", e.EventType(), e.Company)
+	}
+	co.CustomerID = e.CustomerID
 	return nil
 }
 
@@ -137,4 +161,19 @@ func (s *State) ProjectsOf(c CompanyID) []ProjectID {
 		out = append(out, id)
 	}
 	return out
+}
+
+// JoinedInto follows company joins from a deleted company to the company
+// that absorbed it (transitively), so a history view of the old company can
+// continue in the new one. It reports false for companies never joined.
+func (s *State) JoinedInto(c CompanyID) (CompanyID, bool) {
+	into, ok := s.Absorbed[c]
+	for seen := 0; ok && seen < len(s.Absorbed); seen++ {
+		next, more := s.Absorbed[into]
+		if !more {
+			break
+		}
+		into = next
+	}
+	return into, ok
 }

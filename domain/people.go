@@ -21,6 +21,10 @@ type Person struct {
 	Name   string
 	Vendor bool
 	Tokens map[string]string // token id -> hash
+	// TokenLabels names each token (token id -> label) for the token list.
+	TokenLabels map[string]string
+	// NoSSAMail: the person opted out of SSA expiry mails.
+	NoSSAMail bool
 }
 
 func peopleEvents() []registration {
@@ -81,6 +85,10 @@ func (e TokenIssued) apply(s *State) error {
 	}
 	p.Tokens[e.Token] = e.Hash
 	s.Tokens[e.Hash] = e.Person
+	if p.TokenLabels == nil {
+		p.TokenLabels = map[string]string{}
+	}
+	p.TokenLabels[e.Token] = e.Label
 	return nil
 }
 
@@ -88,6 +96,7 @@ func (e TokenRevoked) apply(s *State) error {
 	if p, ok := s.Persons[e.Person]; ok {
 		delete(s.Tokens, p.Tokens[e.Token])
 		delete(p.Tokens, e.Token)
+		delete(p.TokenLabels, e.Token)
 	}
 	return nil
 }

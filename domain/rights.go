@@ -40,10 +40,10 @@ type Membership struct {
 // CanRead is the access check of every company query: members who are not
 // locked, and vendor staff.
 func (s *State) CanRead(p Principal, c CompanyID) error {
-	if p.Vendor {
+	m, err := s.member(p, c)
+	if p.Vendor && !isNotFound(err) {
 		return nil
 	}
-	m, err := s.member(p, c)
 	if err != nil {
 		return err
 	}
@@ -55,10 +55,10 @@ func (s *State) CanRead(p Principal, c CompanyID) error {
 
 // CanLicense allows work with licenses: Administrator or Licenses right.
 func (s *State) CanLicense(p Principal, c CompanyID) error {
-	if p.Vendor {
+	m, err := s.member(p, c)
+	if p.Vendor && !isNotFound(err) {
 		return nil
 	}
-	m, err := s.member(p, c)
 	if err != nil {
 		return err
 	}
@@ -73,10 +73,10 @@ func (s *State) CanLicense(p Principal, c CompanyID) error {
 
 // IsAdministrator allows what only company administrators may do.
 func (s *State) IsAdministrator(p Principal, c CompanyID) error {
-	if p.Vendor {
+	m, err := s.member(p, c)
+	if p.Vendor && !isNotFound(err) {
 		return nil
 	}
-	m, err := s.member(p, c)
 	if err != nil {
 		return err
 	}
@@ -88,6 +88,8 @@ func (s *State) IsAdministrator(p Principal, c CompanyID) error {
 	}
 	return ErrNotAdministrator
 }
+
+func isNotFound(err error) bool { return err != nil && KindOf(err) == KindNotFound }
 
 func (s *State) member(p Principal, c CompanyID) (Membership, error) {
 	co, ok := s.Companies[c]

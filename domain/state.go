@@ -8,11 +8,14 @@ type State struct {
 	People
 	Organization
 	Licensing
+	SoftwareService
+	Reminding
 }
 
 // NewState returns the empty state for a catalog.
 func NewState(c *Catalog) *State {
-	return &State{Catalog: c, People: newPeople(), Organization: newOrganization(), Licensing: newLicensing()}
+	return &State{Catalog: c, People: newPeople(), Organization: newOrganization(), Licensing: newLicensing(),
+		SoftwareService: newSoftwareService(), Reminding: newReminding()}
 }
 
 // Evolve applies one event to the state. Events come from the log and were

@@ -17,6 +17,12 @@ type Reader interface {
 	Projects(by domain.Principal, company domain.CompanyID) ([]ProjectView, error)
 	ProjectBalance(by domain.Principal, project domain.ProjectID) (BalanceView, error)
 	CompanyBalance(by domain.Principal, company domain.CompanyID) (BalanceView, error)
+	OrgReader
+	LicenseReader
+	SSAReader
+	HistoryReader
+	InterfaceReader
+	SearchReader
 }
 
 // PersonView is a person with their memberships.

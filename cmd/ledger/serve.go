@@ -14,18 +14,39 @@ import (
 
 	"github.com/innolic/ledger/app"
 	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/mail"
 )
 
 type serveCmd struct {
 	storeFlags
 	Addr            string        `env:"LEDGER_ADDR" default:"127.0.0.1:8080" help:"Listen address."`
 	AdminToken      string        `name:"admin-token" env:"LEDGER_ADMIN_TOKEN" help:"Vendor administrator token created on first start (default: generated and printed once)."`
-	PostgresURL     string        `name:"postgres-url" env:"LEDGER_POSTGRES_URL" help:"Serve queries from Postgres read models (not implemented yet)."`
+	PostgresURL     string        `name:"postgres-url" env:"LEDGER_POSTGRES_URL" help:"Serve queries from Postgres read models (postgres://...; schema: the URL's search_path, default ledger), kept by this node; memory otherwise."`
 	BodyLimit       string        `name:"body-limit" env:"LEDGER_BODY_LIMIT" default:"1M" help:"Largest request body."`
 	RequestTimeout  time.Duration `name:"request-timeout" env:"LEDGER_REQUEST_TIMEOUT" default:"30s" help:"Bound on handling one request."`
 	MaxWait         time.Duration `name:"max-wait" env:"LEDGER_MAX_WAIT" default:"5s" help:"Bound on waiting for ?after= positions."`
 	ShutdownTimeout time.Duration `name:"shutdown-timeout" env:"LEDGER_SHUTDOWN_TIMEOUT" default:"30s" help:"Time in-flight requests get to finish on SIGTERM."`
 	LogFormat       string        `name:"log-format" env:"LEDGER_LOG_FORMAT" enum:"text,json" default:"text" help:"Log format (text or json)."`
+	mailFlags
+}
+
+// mailFlags configure the SSA expiry reminders (scheduler and mail drainer).
+type mailFlags struct {
+	SSAReminders time.Duration `name:"ssa-reminders" env:"LEDGER_SSA_REMINDERS" default:"1h" help:"Interval of the SSA reminder scheduler and mail drainer (0: off)."`
+	SMTPHost     string        `name:"smtp-host" env:"LEDGER_SMTP_HOST" help:"SMTP relay for SSA reminders (empty: reminders are only logged)."`
+	SMTPPort     int           `name:"smtp-port" env:"LEDGER_SMTP_PORT" default:"587" help:"SMTP relay port."`
+	SMTPUser     string        `name:"smtp-user" env:"LEDGER_SMTP_USER" help:"SMTP user (empty: no authentication)."`
+	SMTPPassword string        `name:"smtp-password" env:"LEDGER_SMTP_PASSWORD" help:"SMTP password."`
+	SMTPFrom     string        `name:"smtp-from" env:"LEDGER_SMTP_FROM" default:"ledger@localhost" help:"Sender address of SSA reminders."`
+}
+
+// config is the node's mail configuration, nil when reminders are off.
+func (f mailFlags) config() *mail.Config {
+	if f.SSAReminders <= 0 {
+		return nil
+	}
+	return &mail.Config{Every: f.SSAReminders, SMTP: mail.SMTPConfig{Host: f.SMTPHost, Port: f.SMTPPort, Username: f.SMTPUser,
+		Password: f.SMTPPassword, From: f.SMTPFrom}}
 }
 
 func (c *serveCmd) Run() error {
@@ -42,7 +63,7 @@ func (c *serveCmd) Run() error {
 	}
 	defer store.Close()
 	node, err := app.Start(ctx, app.Config{Store: store, Catalog: cat, AdminToken: c.AdminToken, Logger: log,
-		BodyLimit: c.BodyLimit, Timeout: c.RequestTimeout, MaxWait: c.MaxWait, PostgresURL: c.PostgresURL})
+		BodyLimit: c.BodyLimit, Timeout: c.RequestTimeout, MaxWait: c.MaxWait, PostgresURL: c.PostgresURL, Mail: c.mailFlags.config()})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -33,8 +32,6 @@ func benchEvents(n int) []eventstore.Event {
 	return evs
 }
 
-var benchPageSize, _ = strconv.Atoi(os.Getenv("PAGESIZE"))
-
 // reportRate reports events per second over the benchmark's run.
 func reportRate(b *testing.B, events int64) {
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
@@ -45,7 +42,7 @@ func reportRate(b *testing.B, events int64) {
 func BenchmarkAppend(b *testing.B) {
 	for _, size := range []int{1, 100, 1000} {
 		b.Run("batch="+strconv.Itoa(size), func(b *testing.B) {
-			s, _ := openTemp(b, Options{PageSize: benchPageSize})
+			s, _ := openTemp(b, Options{})
 			evs := benchEvents(size)
 			ctx := context.Background()
 			var head uint64

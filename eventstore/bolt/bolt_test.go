@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/eventstore/storetest"
@@ -246,5 +249,132 @@ func checkLog(t *testing.T, s *Store, n int) {
 	}
 	if h, _ := s.Head(context.Background()); h != v.Head() {
 		t.Fatalf("head %d, chain verifies to %d", h.Seq, v.Head().Seq)
+	}
+}
+
+// TestEmptyBatch pins down this adapter's choice: an empty batch at the
+// head is a no-op, at any other position a conflict.
+func TestEmptyBatch(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	ctx := context.Background()
+	if _, err := s.Append(ctx, 0, testEvents(3)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := s.Append(ctx, 3, nil); err != nil || out != nil {
+		t.Fatalf("empty append at the head = %v, %v; want nil, nil", out, err)
+	}
+	for _, exp := range []uint64{2, 4} {
+		_, err := s.Append(ctx, exp, []eventstore.Event{})
+		var ce *eventstore.ConflictError
+		if !errors.As(err, &ce) || ce.Expected != exp || ce.Actual != 3 {
+			t.Fatalf("empty append at %d = %v, want a conflict with actual 3", exp, err)
+		}
+	}
+	checkLog(t, s, 3)
+}
+
+// TestCancelledAppendWritesNothing checks that a context that has ended
+// stops an append before anything is written.
+func TestCancelledAppendWritesNothing(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Append(ctx, 0, testEvents(2)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("append with a cancelled context = %v, want context.Canceled", err)
+	}
+	checkLog(t, s, 0)
+}
+
+// TestInvalidPayloadFailsAlone checks that an event whose payload is not
+// JSON fails its own append and nobody else's.
+func TestInvalidPayloadFailsAlone(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	bad := testEvents(2)
+	bad[1].Data = []byte(`{"unterminated":`)
+	if _, err := s.Append(context.Background(), 0, bad); err == nil {
+		t.Fatal("append of a payload that is not JSON succeeded")
+	}
+	if _, err := s.Append(context.Background(), 0, testEvents(2)); err != nil {
+		t.Fatalf("append after a rejected one: %v", err)
+	}
+	checkLog(t, s, 2)
+}
+
+// damage opens the file at path directly with bbolt and lets fn change the
+// events bucket.
+func damage(t *testing.T, path string, fn func(b *bbolt.Bucket) error) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bbolt.Tx) error { return fn(tx.Bucket(bucketName)) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenRejectsDamage checks the cheap checks of Open: a gap in the
+// positions, a record at the wrong key, and a last record that does not
+// decode or does not match its hash all fail Open.
+func TestOpenRejectsDamage(t *testing.T) {
+	cases := map[string]func(b *bbolt.Bucket) error{
+		"gap":       func(b *bbolt.Bucket) error { return b.Delete(key(2)) },
+		"wrong key": func(b *bbolt.Bucket) error { return b.Put(key(3), b.Get(key(2))) },
+		"torn last": func(b *bbolt.Bucket) error {
+			return b.Put(key(4), append([]byte(nil), b.Get(key(4))[:40]...))
+		},
+		"edited last": func(b *bbolt.Bucket) error {
+			v := bytes.Replace(b.Get(key(4)), []byte(`"ev-3"`), []byte(`"ev-X"`), 1)
+			return b.Put(key(4), v)
+		},
+	}
+	for name, fn := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ledger.db")
+			s, err := Open(path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Append(context.Background(), 0, testEvents(4)); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			damage(t, path, fn)
+			if s, err := Open(path, Options{}); err == nil {
+				s.Close()
+				t.Fatalf("Open accepted a log with a %s", name)
+			}
+		})
+	}
+}
+
+// TestConcurrentRetry has many goroutines append with retry on conflict:
+// every event must land exactly once and the chain must hold.
+func TestConcurrentRetry(t *testing.T) {
+	const goroutines, each = 32, 10
+	s, _ := openTemp(t, Options{NoSync: true})
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				ev := testEvents(1)[0]
+				ev.ID = fmt.Sprintf("g%d-%d", g, i)
+				if err := retryAppend(s, ev); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checkLog(t, s, goroutines*each)
+	evs, _ := s.Read(context.Background(), 1, goroutines*each)
+	seen := map[string]bool{}
+	for _, e := range evs {
+		if seen[e.ID] {
+			t.Fatalf("event %s written twice", e.ID)
+		}
+		seen[e.ID] = true
 	}
 }

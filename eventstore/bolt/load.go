@@ -58,21 +58,30 @@ func (s *Store) scan(b *bbolt.Bucket) error {
 // copied only the first time a tag is seen.
 func (s *Store) index(seq uint64, tags [][]byte) {
 	for _, t := range tags {
-		seqs, ok := s.tags[string(t)]
-		switch {
-		case !ok:
-			s.tags[string(t)] = []uint64{seq}
-		case seqs[len(seqs)-1] != seq: // a tag repeated within one event counts once
-			s.tags[string(t)] = append(seqs, seq)
+		p := s.tags[string(t)]
+		if p == nil {
+			p = &postings{}
+			s.tags[string(t)] = p
 		}
+		p.add(seq)
 	}
 }
 
 // addTag records that the event at seq carries tag.
 func (s *Store) addTag(tag string, seq uint64) {
-	seqs := s.tags[tag]
-	if n := len(seqs); n == 0 || seqs[n-1] != seq {
-		s.tags[tag] = append(seqs, seq)
+	p := s.tags[tag]
+	if p == nil {
+		p = &postings{}
+		s.tags[tag] = p
+	}
+	p.add(seq)
+}
+
+// add appends seq unless it is already last: a tag repeated within one
+// event counts once.
+func (p *postings) add(seq uint64) {
+	if n := len(p.seqs); n == 0 || p.seqs[n-1] != seq {
+		p.seqs = append(p.seqs, seq)
 	}
 }
 

@@ -85,7 +85,10 @@ func (s *Store) ReadTag(ctx context.Context, tag string, from uint64, limit int)
 // The slice shares the index's array: publish only appends past its end.
 func (s *Store) tagged(tag string, from uint64, limit int) []uint64 {
 	s.mu.RLock()
-	seqs := s.tags[tag]
+	var seqs []uint64
+	if p := s.tags[tag]; p != nil {
+		seqs = p.seqs
+	}
 	s.mu.RUnlock()
 	i, _ := slices.BinarySearch(seqs, from)
 	return seqs[i:min(len(seqs), i+limit)]

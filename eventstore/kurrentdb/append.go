@@ -47,14 +47,16 @@ func (s *Store) append(ctx context.Context, expected uint64, events []eventstore
 		return nil, err
 	}
 	opts := esdb.AppendToStreamOptions{ExpectedRevision: expectedRevision(expected)}
-	c := s.db()
-	if _, err := c.AppendToStream(ctx, s.stream, opts, data...); err != nil {
+	_, release, err := request(s, ctx, func(c *esdb.Client) (*esdb.WriteResult, error) {
+		return c.AppendToStream(ctx, s.stream, opts, data...)
+	}, nil)
+	if err != nil {
 		if isWrongExpected(err) {
 			return nil, s.conflict(ctx, expected, err)
 		}
-		s.renew(c, err)
 		return nil, err
 	}
+	release()
 	if envs, err = s.confirm(ctx, expected, envs); err != nil {
 		return nil, err
 	}

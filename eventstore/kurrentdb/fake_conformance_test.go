@@ -59,6 +59,8 @@ func TestServerRestart(t *testing.T) {
 	url := "esdb://" + addr + "?tls=false"
 	s := openStream(t, url, "ledger")
 	defer s.Close()
+	first := s.acquire()
+	s.release(first)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
@@ -79,16 +81,19 @@ func TestServerRestart(t *testing.T) {
 
 	srv.Stop()
 	time.Sleep(500 * time.Millisecond)
-	_, err := s.Head(ctx) // fails: no server, and the client gives up
-	if err == nil {
+	down, cancelDown := context.WithTimeout(ctx, time.Second)
+	defer cancelDown()
+	if _, err := s.Head(down); err == nil {
 		t.Fatal("Head succeeded with the server stopped")
 	}
+	time.Sleep(2 * time.Second) // longer than a rediscovery: the client gives up
 	srv, _ = f.serve(t, addr)
 	defer srv.Stop()
 
 	// The first request after the restart may still meet the dead client;
 	// the one after it must succeed on the renewed one.
 	var h eventstore.Head
+	var err error
 	for range 3 {
 		if h, err = s.Head(ctx); err == nil {
 			break
@@ -115,5 +120,10 @@ func TestServerRestart(t *testing.T) {
 	stop()
 	if err := <-followed; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Follow returned %v, want context.Canceled", err)
+	}
+	if cn := s.acquire(); cn == first {
+		t.Error("the client that gave up was not replaced")
+	} else {
+		s.release(cn)
 	}
 }

@@ -65,12 +65,15 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(eventstore.Enve
 // subscribe runs one catch-up subscription from *next, advancing *next past
 // each event fn accepts, until the subscription drops or fn fails.
 func (s *Store) subscribe(ctx context.Context, next *uint64, fn func(eventstore.Envelope) error) error {
-	c := s.db()
-	sub, err := c.SubscribeToStream(ctx, s.stream, esdb.SubscribeToStreamOptions{From: subscribeFrom(*next)})
+	// Subscription.Recv, unlike ReadStream.Recv, never waits on the client's
+	// connection loop, so only the subscribing is done apart (client.go).
+	sub, release, err := request(s, ctx, func(c *esdb.Client) (*esdb.Subscription, error) {
+		return c.SubscribeToStream(ctx, s.stream, esdb.SubscribeToStreamOptions{From: subscribeFrom(*next)})
+	}, func(sub *esdb.Subscription) { sub.Close() })
 	if err != nil {
-		s.renew(c, err)
 		return err
 	}
+	defer release()
 	defer sub.Close()
 	for {
 		ev := sub.Recv()
@@ -101,11 +104,12 @@ func (s *Store) subscribe(ctx context.Context, next *uint64, fn func(eventstore.
 
 // transient reports the failures after which Follow resubscribes: the
 // server unreachable, restarting or no longer the leader, the stream ended
-// by the server, or the client closed by itself after a failed rediscovery
-// (renew has replaced it; Follow's error would be ErrClosed if the store
-// were closed). Everything else is returned to the caller.
+// by the server, no connection within connectTimeout, or the client closed
+// by itself after a failed rediscovery (client.go replaces it; Follow's
+// error would be ErrClosed if the store were closed). Everything else is
+// returned to the caller.
 func transient(err error) bool {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errNoConnection) {
 		return true
 	}
 	var e *esdb.Error

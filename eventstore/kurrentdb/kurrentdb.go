@@ -45,16 +45,14 @@ type Options struct {
 type Store struct {
 	stream string
 
-	// client is replaced when it closes itself: the v4 client gives up for
-	// good when a rediscovery fails (a server restart of more than about a
-	// second), and a ledger must outlive that. conf is what renew uses.
+	// conn is the client in use, replaced when it closes itself (see
+	// client.go); conf is what a replacement is made from.
 	conf     esdb.Configuration
 	clientMu sync.Mutex
-	client   *esdb.Client
+	conn     *conn
 
 	// life guards closed; inflight counts the calls in progress, which Close
-	// waits for before closing the client, because the client panics when an
-	// operation races with its Close.
+	// cancels and waits for.
 	life     sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
@@ -99,7 +97,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("kurrentdb: %w", err)
 	}
 	closing, shut := context.WithCancel(context.Background())
-	s := &Store{conf: *conf, client: client, stream: stream, closing: closing, shut: shut, idx: newTagIndex()}
+	s := &Store{conf: *conf, conn: newConn(client), stream: stream, closing: closing, shut: shut, idx: newTagIndex()}
 	if err := s.load(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -133,35 +131,14 @@ func (s *Store) Close() error {
 	s.life.Unlock()
 	s.shut()
 	s.inflight.Wait()
-	return s.db().Close()
-}
-
-// db returns the client to use for the next request.
-func (s *Store) db() *esdb.Client {
 	s.clientMu.Lock()
-	defer s.clientMu.Unlock()
-	return s.client
-}
-
-// renew replaces c, when err says it closed itself while the store is open,
-// by a new client, which rediscovers the server on its next request; the
-// failed request's caller sees err and may retry. The old client is not
-// closed: its connection loop has already ended, and closing it would panic
-// a request racing with it inside the client.
-func (s *Store) renew(c *esdb.Client, err error) {
-	var e *esdb.Error
-	if !errors.As(err, &e) || e.Code() != esdb.ErrorCodeConnectionClosed || s.closing.Err() != nil {
-		return
+	cn := s.conn
+	idle := s.retire(cn)
+	s.clientMu.Unlock()
+	if idle {
+		return cn.c.Close()
 	}
-	s.clientMu.Lock()
-	defer s.clientMu.Unlock()
-	if s.client != c {
-		return // already renewed by another request
-	}
-	conf := s.conf
-	if nc, err := esdb.NewClient(&conf); err == nil {
-		s.client = nc
-	}
+	return nil
 }
 
 // begin registers a call: it fails with ErrClosed on a closed store and
@@ -241,32 +218,76 @@ func isNotFound(err error) bool {
 }
 
 // scan reads up to count events of the stream in direction dir from from and
-// calls fn with each envelope; an absent stream reads as empty.
+// calls fn with each envelope; an absent stream reads as empty. The events
+// are received in a goroutine (see client.go), so that the caller never
+// waits inside the client.
 func (s *Store) scan(ctx context.Context, dir esdb.Direction, from esdb.StreamPosition, count uint64, fn func(eventstore.Envelope) error) error {
-	c := s.db()
-	rs, err := c.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: dir, From: from}, count)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rs, release, err := request(s, ctx, func(c *esdb.Client) (*esdb.ReadStream, error) {
+		return c.ReadStream(ctx, s.stream, esdb.ReadStreamOptions{Direction: dir, From: from}, count)
+	}, (*esdb.ReadStream).Close)
 	if err != nil {
 		if isNotFound(err) {
 			return nil
 		}
-		s.renew(c, err)
 		return err
 	}
-	defer rs.Close()
+	items := make(chan item, 64)
+	go func() {
+		defer release()
+		defer rs.Close()
+		receive(ctx, rs, items)
+	}()
+	for {
+		select {
+		case it := <-items:
+			switch {
+			case it.end:
+				return nil
+			case it.err != nil:
+				return it.err
+			}
+			if err := fn(it.env); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// item is what receive passes on: an envelope, an error or the end.
+type item struct {
+	env eventstore.Envelope
+	err error
+	end bool
+}
+
+// receive passes the envelopes of rs on to items, then the end or the first
+// error, until ctx ends.
+func receive(ctx context.Context, rs *esdb.ReadStream, items chan<- item) {
+	send := func(it item) bool {
+		select {
+		case items <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	for {
 		ev, err := rs.Recv()
 		if errors.Is(err, io.EOF) || isNotFound(err) {
-			return nil
+			send(item{end: true})
+			return
 		}
 		if err != nil {
-			return err
+			send(item{err: err})
+			return
 		}
 		e, err := decode(ev.OriginalEvent())
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
+		if !send(item{env: e, err: err}) || err != nil {
+			return
 		}
 	}
 }
@@ -278,7 +299,10 @@ func (s *Store) readRange(ctx context.Context, from, count uint64) ([]eventstore
 		out = append(out, e)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // envelopeAt reads the envelope at position seq (>= 1), if there is one.

@@ -1,9 +1,11 @@
 package kurrentdb
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +248,35 @@ func TestTagIndex(t *testing.T) {
 func TestTestStream(t *testing.T) {
 	if got := testStream("TestConformance/RoundTrip-1a2b"); got != "ledger-test-TestConformance_RoundTrip-1a2b" {
 		t.Errorf("testStream = %q", got)
+	}
+}
+
+// TestOpenFailsCleanly needs no server: a refused connection, a bad
+// connection string and a system stream name are errors, returned promptly.
+func TestOpenFailsCleanly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	lis.Close() // nothing listens there now: connections are refused
+	start := time.Now()
+	if s, err := Open(ctx, "esdb://"+addr+"?tls=false", Options{}); err == nil {
+		s.Close()
+		t.Fatal("Open succeeded without a server")
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("Open took %v to fail", d)
+	}
+	for _, c := range []struct{ url, stream string }{
+		{"http://localhost:2113", ""},
+		{"esdb://localhost:2113?tls=false", "$all"},
+	} {
+		if s, err := Open(ctx, c.url, Options{Stream: c.stream}); err == nil {
+			s.Close()
+			t.Errorf("Open(%q, stream %q) succeeded", c.url, c.stream)
+		}
 	}
 }

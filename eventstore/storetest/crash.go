@@ -30,7 +30,10 @@ const (
 	crashCycles  = 3
 	crashMinAcks = 200
 	crashTimeout = 20 * time.Second
-	crashTag     = "domain:crash"
+	// crashKillJitter bounds the random delay between the last awaited ack
+	// and the kill: a few appends' time.
+	crashKillJitter = 5 * time.Millisecond
+	crashTag        = "domain:crash"
 )
 
 // crashRun is what one child printed: the batches it tried, in order, and
@@ -94,6 +97,7 @@ func runCrashChild(t *testing.T, name, childTest string) crashRun {
 	var run crashRun
 	var other []string
 	waitErr := collectUntil(&run, &other, lines, crashMinAcks)
+	time.Sleep(rand.N(crashKillJitter)) // land anywhere in a commit, not just after an ack
 	_ = cmd.Process.Kill()
 	for line := range lines { // whatever was written before the kill counts
 		parseCrashLine(line, &run, &other)
@@ -164,6 +168,8 @@ func checkCrash(t *testing.T, open Factory, name string, cycle int, before event
 		t.Fatalf("cycle %d: Head says %d/%s, the log verifies to %d/%s", cycle, h.Seq, h.Hash, head.Seq, head.Hash)
 	}
 	checkBoundary(t, cycle, before, head.Seq, run)
+	t.Logf("cycle %d: %d batches tried, %d acknowledged up to %d, log head %d after the kill",
+		cycle, len(run.tries), len(run.acks), run.acks[len(run.acks)-1].seq, head.Seq)
 	*acks = append(*acks, run.acks...)
 	for _, a := range *acks {
 		if a.seq > head.Seq || all[a.seq-1].Hash.String() != a.hash {
@@ -184,6 +190,9 @@ func checkBoundary(t *testing.T, cycle int, before eventstore.Head, head uint64,
 	}
 	if head == lastAck {
 		return
+	}
+	if head < lastAck {
+		t.Fatalf("cycle %d: log head %d is behind the last acknowledged position %d: acknowledged appends were lost", cycle, head, lastAck)
 	}
 	for _, tr := range run.tries {
 		if tr.first == lastAck+1 && tr.last == head {

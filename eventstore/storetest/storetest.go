@@ -30,7 +30,16 @@ type Factory func(t testing.TB, name string) eventstore.Store
 const timeout = 20 * time.Second
 
 // Run runs every conformance test against the adapter, each as a subtest on
-// a fresh log of its own.
+// a fresh log of its own: round trip field for field, stale-head conflicts,
+// racing appends, ranged and tagged reads, follow, reopen, closed store,
+// empty batch.
+//
+// Where the port leaves a choice the suite accepts either answer: an empty
+// batch may be a no-op or an error (but must write nothing), and closing a
+// closed store may return nil or ErrClosed. Where it does not, the suite
+// pins the reading the writer relies on: a read from position 0 reads from
+// 1, a read past the head is empty, a payload may come back re-encoded but
+// must hold the same JSON value, and times come back in UTC.
 func Run(t *testing.T, open Factory) {
 	tests := []struct {
 		name string

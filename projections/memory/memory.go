@@ -19,10 +19,12 @@ type Model struct {
 	mu  sync.RWMutex
 	st  *domain.State
 	pos uint64
+	// hist is the history read model (history.go), fed with the state.
+	hist history
 }
 
 // New returns an empty model for a catalog.
-func New(c *domain.Catalog) *Model { return &Model{st: domain.NewState(c)} }
+func New(c *domain.Catalog) *Model { return &Model{st: domain.NewState(c), hist: newHistory()} }
 
 var _ projections.Reader = (*Model)(nil)
 var _ projections.Projection = (*Model)(nil)
@@ -43,9 +45,11 @@ func (m *Model) Apply(_ context.Context, recs []replay.Record) error {
 		if r.Env.Seq <= m.pos {
 			continue // already applied: applying twice changes nothing
 		}
+		contexts := historyContexts(r, m.st) // from the state the event found
 		if err := m.st.Evolve(r.Event); err != nil {
 			return err
 		}
+		m.hist.add(r, contexts)
 		m.pos = r.Env.Seq
 	}
 	return nil

@@ -1,0 +1,293 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/innolic/ledger/commands"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
+)
+
+// InterfaceMaxAge bounds how old a call with a ts parameter may be (and
+// how far in the future, for clock skew): a captured URL cannot be
+// replayed later. Calls without ts are accepted as the legacy endpoint
+// always did.
+const InterfaceMaxAge = 5 * time.Minute
+
+// interfaceParams documents the parameters of interface.php.
+type interfaceParams struct {
+	Cmd         string `query:"cmd" required:"true" enum:"addDevice,delDevice,getWarranty,createProject"`
+	Email       string `query:"email" required:"true" description:"email of a registered person with the Licenses or Administrator right in the project's company"`
+	ProjectID   int64  `query:"project_id" required:"true" description:"the project the call is signed for"`
+	Hash        string `query:"hash" required:"true" description:"hex SHA-256 of '?' + the query string without hash (values URL-encoded as PHP's urlencode does) + '&trust=' + the project's trust value"`
+	TS          int64  `query:"ts" description:"optional unix time of the call, inside the hash; calls more than 5 minutes old (or ahead) are refused: replay protection"`
+	Serial      string `query:"serial" description:"addDevice, delDevice, getWarranty: the device's MAC, e.g. 00-90-33-01-02-03"`
+	DeviceDesc  string `query:"device_desc" description:"addDevice: optional description (the device's comment)"`
+	ProjectName string `query:"project_name" description:"createProject: the new project's name"`
+	ProjectDesc string `query:"project_desc" description:"createProject: optional description"`
+	UpdateURL   string `query:"update_url" description:"createProject: optional update URL"`
+	SSADueDate  int64  `query:"ssa_due_date" description:"createProject: optional SSA end, unix seconds Europe/Berlin (not implemented yet: refused)"`
+}
+
+// interfaceAnswer is every answer of interface.php: HTTP 200 with success
+// or an error text, as the legacy clients expect.
+type interfaceAnswer struct {
+	Success     bool   `json:"success"`
+	Error       string `json:"error,omitempty"`
+	ProjectID   int64  `json:"projectId,omitempty"`
+	Warranty    int64  `json:"warranty,omitempty"`
+	WarrantyStr string `json:"warrantyStr,omitempty"`
+}
+
+func (s *Server) interfaceRoutes() {
+	s.doc(s.Echo).GET("/interface.php", Op{Tag: "interface.php", Public: true, Params: interfaceParams{},
+		Summary: "The legacy external interface: addDevice, delDevice, getWarranty, createProject",
+		Description: "Authenticated by the hash over the call and the project's trust value, not by a token. " +
+			"Always answers 200 with {\"success\":true,...} or {\"success\":false,\"error\":\"...\"}; a refused call writes nothing.",
+		Answer: interfaceAnswer{}}, s.interfacePHP)
+}
+
+// interfaceError is a refusal answered as success:false.
+type interfaceError string
+
+func (e interfaceError) Error() string { return string(e) }
+
+func (s *Server) interfacePHP(c echo.Context) error {
+	out, err := s.interfaceCall(c)
+	if err != nil {
+		var msg string
+		var ie interfaceError
+		switch de := toDomain(err); {
+		case errors.As(err, &ie):
+			msg = string(ie)
+		case de.Kind == domain.KindInternal:
+			s.log.Error("interface.php", "err", err, "request_id", requestID(c))
+			msg = "internal error"
+		default:
+			msg = de.Detail
+		}
+		return c.JSON(http.StatusOK, interfaceAnswer{Error: msg})
+	}
+	out.Success = true
+	return c.JSON(http.StatusOK, out)
+}
+
+// interfaceCall checks a call in this order: parameters, project, trust
+// value, hash, ts, person, access; then runs the command. The hash comes
+// before the person so that emails cannot be probed without the trust
+// value.
+func (s *Server) interfaceCall(c echo.Context) (interfaceAnswer, error) {
+	raw := c.Request().URL.RawQuery
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return interfaceAnswer{}, interfaceError("malformed query string")
+	}
+	for _, p := range []string{"cmd", "email", "project_id", "hash"} {
+		if strings.TrimSpace(q.Get(p)) == "" {
+			return interfaceAnswer{}, interfaceError("missing parameter " + p)
+		}
+	}
+	pid, err := strconv.ParseInt(q.Get("project_id"), 10, 64)
+	if err != nil || pid <= 0 {
+		return interfaceAnswer{}, interfaceError("project_id must be a positive integer")
+	}
+	// Legacy clients cannot pass ?after=: answer from the log head, so a
+	// trust value or project configured a moment ago is seen.
+	s.catchUp(c.Request().Context())
+	who, err := s.cfg.Reader.InterfaceCaller(q.Get("email"), domain.ProjectID(pid))
+	if err != nil {
+		return interfaceAnswer{}, err
+	}
+	switch {
+	case !who.ProjectFound:
+		return interfaceAnswer{}, interfaceError("the project with ID " + strconv.FormatInt(pid, 10) + " doesn't exist")
+	case who.Trust == "":
+		return interfaceAnswer{}, interfaceError("the project has no trust value configured")
+	case !InterfaceHashOK(raw, q.Get("hash"), who.Trust):
+		return interfaceAnswer{}, interfaceError("wrong hash")
+	}
+	if err := checkTS(q.Get("ts"), s.cfg.Clock()); err != nil {
+		return interfaceAnswer{}, err
+	}
+	switch {
+	case !who.PersonFound:
+		return interfaceAnswer{}, interfaceError("unknown email address")
+	case !who.Reachable:
+		return interfaceAnswer{}, interfaceError("the user has no access to the licenses of this project")
+	}
+	return s.interfaceCommand(c.Request().Context(), q, who, domain.ProjectID(pid))
+}
+
+// interfaceCommand maps a checked call onto its domain command.
+func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who projections.InterfaceCallerView, pid domain.ProjectID) (interfaceAnswer, error) {
+	need := func(p string) (string, error) {
+		v := strings.TrimSpace(q.Get(p))
+		if v == "" {
+			return "", interfaceError("missing parameter " + p)
+		}
+		return v, nil
+	}
+	switch q.Get("cmd") {
+	case "addDevice":
+		serial, err := need("serial")
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		_, err = s.interfaceSubmit(ctx, who, domain.InterfaceAddDevice{Project: pid, Serial: serial, Description: q.Get("device_desc")})
+		return interfaceAnswer{}, err
+	case "delDevice":
+		serial, err := need("serial")
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		if err := s.deviceInProject(who, pid, serial); err != nil {
+			return interfaceAnswer{}, err
+		}
+		_, err = s.interfaceSubmit(ctx, who, domain.RemoveDevices{Company: who.Company, MACs: []string{serial}})
+		return interfaceAnswer{}, err
+	case "createProject":
+		name, err := need("project_name")
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		if q.Get("ssa_due_date") != "" {
+			return interfaceAnswer{}, interfaceError("not implemented: ssa_due_date (set the SSA end in the portal)")
+		}
+		res, err := s.interfaceSubmit(ctx, who, domain.InterfaceCreateProject{Company: who.Company, Name: name,
+			Description: q.Get("project_desc"),
+			Properties:  domain.ProjectProperties{TrustValue: who.Trust, UpdateURL: q.Get("update_url")}})
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		return interfaceAnswer{ProjectID: int64(eventOf[domain.ProjectCreated](res).Project)}, nil
+	case "getWarranty":
+		// The warranty of a device is the license area's read model, which
+		// does not exist yet: never answer a made-up date.
+		return interfaceAnswer{}, interfaceError("not implemented")
+	}
+	return interfaceAnswer{}, interfaceError("unknown cmd " + strconv.Quote(q.Get("cmd")))
+}
+
+// deviceInProject refuses delDevice for a device that is not in the
+// project the call is signed for: the call names a project, and removing
+// the device from another project of the company would surprise.
+func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain.ProjectID, serial string) error {
+	mac, err := domain.ParseMAC(serial)
+	if err != nil {
+		return err
+	}
+	d, err := s.cfg.Reader.Device(who.Person, who.Company, mac)
+	if err != nil {
+		return err
+	}
+	if d.Project != pid {
+		return interfaceError("the device " + string(mac) + " is not in the project")
+	}
+	return nil
+}
+
+func (s *Server) interfaceSubmit(ctx context.Context, who projections.InterfaceCallerView, cmd domain.Command) (commands.Result, error) {
+	return s.cfg.Writer.Submit(context.WithoutCancel(ctx), commands.Request{By: who.Person, Command: cmd,
+		Actor: eventstore.Actor{Channel: eventstore.ChannelInterface, Company: strconv.FormatInt(int64(who.Company), 10)}})
+}
+
+// checkTS refuses a call whose optional ts is more than InterfaceMaxAge
+// away from now.
+func checkTS(raw string, now time.Time) error {
+	if raw == "" {
+		return nil
+	}
+	ts, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return interfaceError("ts must be a unix time in seconds")
+	}
+	d := now.Sub(time.Unix(ts, 0))
+	if d > InterfaceMaxAge || d < -InterfaceMaxAge {
+		return interfaceError("the request has expired (ts is more than 5 minutes from the server's time)")
+	}
+	return nil
+}
+
+// InterfaceHashOK checks the hash of a call: hex SHA-256 of "?" + the
+// query string without the hash parameter, its values URL-encoded as PHP's
+// urlencode does, + "&trust=" + trust. The query exactly as sent (without
+// hash) is accepted too, for clients that already encoded it that way.
+func InterfaceHashOK(rawQuery, hash, trust string) bool {
+	canonical, asSent := interfaceHashData(rawQuery)
+	want, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(hash)))
+	if err != nil || len(want) != sha256.Size {
+		return false
+	}
+	for _, data := range []string{canonical, asSent} {
+		sum := sha256.Sum256([]byte(data + "&trust=" + trust))
+		if subtle.ConstantTimeCompare(sum[:], want) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// InterfaceHash is the hash a client sends for a query string (with or
+// without a leading "?", without hash).
+func InterfaceHash(query, trust string) string {
+	canonical, _ := interfaceHashData(strings.TrimPrefix(query, "?"))
+	sum := sha256.Sum256([]byte(canonical + "&trust=" + trust))
+	return hex.EncodeToString(sum[:])
+}
+
+// interfaceHashData returns the hashed forms of a query without its hash
+// parameter, in the order sent: re-encoded, and as sent.
+func interfaceHashData(rawQuery string) (canonical, asSent string) {
+	var enc, sent []string
+	for _, part := range strings.Split(rawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if key == "hash" {
+			continue
+		}
+		sent = append(sent, part)
+		if err1 != nil || err2 != nil {
+			enc = append(enc, part)
+			continue
+		}
+		enc = append(enc, phpURLEncode(key)+"="+phpURLEncode(val))
+	}
+	return "?" + strings.Join(enc, "&"), "?" + strings.Join(sent, "&")
+}
+
+// phpURLEncode encodes as PHP's urlencode: letters, digits and "-_." stay,
+// space becomes "+", every other byte %XX (upper-case hex).
+func phpURLEncode(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
+}

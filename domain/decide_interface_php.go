@@ -1,0 +1,68 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// The commands of the legacy interface.php endpoint. Each is one decision,
+// so that a call either does everything it asks or writes nothing: the
+// endpoint has no way to report a half-done call.
+
+// InterfaceAddDevice is interface.php's addDevice: one device into a
+// project, with the optional description as the device's comment.
+// Refusals: those of AddDevices, then invalid-comment.
+type InterfaceAddDevice struct {
+	Project     ProjectID
+	Serial      string
+	Description string
+}
+
+// CommandType implements Command.
+func (InterfaceAddDevice) CommandType() string { return "InterfaceAddDevice" }
+
+func (c InterfaceAddDevice) decide(s *State, by Principal, now time.Time) ([]Event, error) {
+	evs, err := AddDevices{Project: c.Project, MACs: []string{c.Serial}}.decide(s, by, now)
+	if err != nil {
+		return nil, err
+	}
+	desc := strings.TrimSpace(c.Description)
+	if desc == "" {
+		return evs, nil
+	}
+	if len([]rune(desc)) > 1000 {
+		return nil, Errorf(KindInvalid, "invalid-comment", "a comment has at most 1000 characters")
+	}
+	m, err := ParseMAC(c.Serial)
+	if err != nil {
+		return nil, err
+	}
+	return append(evs, DeviceChanged{MAC: m, Company: s.Projects[c.Project].Company, Name: string(m), Comment: desc}), nil
+}
+
+// InterfaceCreateProject is interface.php's createProject: a project of
+// the company with its properties (the trust value inherited from the
+// project the call was signed for, and the optional update URL).
+// Refusals: those of CreateProject, then of the properties.
+type InterfaceCreateProject struct {
+	Company     CompanyID
+	Name        string
+	Description string
+	Properties  ProjectProperties
+}
+
+// CommandType implements Command.
+func (InterfaceCreateProject) CommandType() string { return "InterfaceCreateProject" }
+
+func (c InterfaceCreateProject) decide(s *State, by Principal, now time.Time) ([]Event, error) {
+	evs, err := CreateProject{Company: c.Company, Name: c.Name, Description: c.Description}.decide(s, by, now)
+	if err != nil {
+		return nil, err
+	}
+	props, err := checkProperties(c.Properties)
+	if err != nil {
+		return nil, err
+	}
+	created := evs[0].(ProjectCreated)
+	return append(evs, ProjectPropertiesSet{Project: created.Project, Company: c.Company, ProjectProperties: props}), nil
+}

@@ -1,0 +1,118 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Summarizer is implemented by events that describe themselves in one
+// human-readable line for the history tab. It is optional: Summarize falls
+// back to the event type and the entities it touches, so a new event type
+// shows up in history without code here.
+type Summarizer interface {
+	Summary() string
+}
+
+// Summarize is the history line of an event: its own Summary when it has
+// one, else "Member added: company 1, person 2".
+func Summarize(e Event) string {
+	if s, ok := e.(Summarizer); ok {
+		if line := s.Summary(); line != "" {
+			return line
+		}
+	}
+	return genericSummary(e.EventType(), e.EventTags())
+}
+
+// genericSummary turns "ActivationKeyRedeemed" and its tags into
+// "Activation key redeemed: key ABCD, company 1, project 2".
+func genericSummary(typ string, tags []string) string {
+	var b strings.Builder
+	for i, r := range typ {
+		if i > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(typ[i-1])) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	parts := make([]string, 0, len(tags))
+	for _, t := range tags {
+		parts = append(parts, strings.Replace(t, ":", " ", 1))
+	}
+	if len(parts) == 0 {
+		return b.String()
+	}
+	return b.String() + ": " + strings.Join(parts, ", ")
+}
+
+// Summary implements Summarizer.
+func (e PersonRegistered) Summary() string {
+	return fmt.Sprintf("Person %d registered (%s)", e.Person, e.Email)
+}
+
+// Summary implements Summarizer.
+func (e CompanyCreated) Summary() string {
+	return fmt.Sprintf("Company %q (%d) created by person %d", e.Name, e.Company, e.Creator)
+}
+
+// Summary implements Summarizer.
+func (e MemberAdded) Summary() string {
+	return fmt.Sprintf("Person %d added to company %d as %s", e.Person, e.Company, e.Right)
+}
+
+// Summary implements Summarizer.
+func (e RightsChanged) Summary() string {
+	return fmt.Sprintf("Right of person %d in company %d set to %s", e.Person, e.Company, e.Right)
+}
+
+// Summary implements Summarizer.
+func (e ProjectCreated) Summary() string {
+	return fmt.Sprintf("Project %q (%d) created", e.Name, e.Project)
+}
+
+// Summary implements Summarizer.
+func (e KeyIssued) Summary() string {
+	if e.FromProject != 0 {
+		return fmt.Sprintf("Activation key %s created from project %d: %s", e.Code, e.FromProject, linesText(e.Lines))
+	}
+	return fmt.Sprintf("Activation key %s issued: %s", e.Code, linesText(e.Lines))
+}
+
+// Summary implements Summarizer.
+func (e KeyRedeemed) Summary() string {
+	return fmt.Sprintf("Activation key %s redeemed into project %d: %s", e.Code, e.Project, linesText(e.Lines))
+}
+
+// Summary implements Summarizer.
+func (e CompanyJoined) Summary() string {
+	return fmt.Sprintf("Company %q (%d) joined into company %d", e.AbsorbedName, e.Absorbed, e.Company)
+}
+
+// Summary implements Summarizer.
+func (e ProjectMoved) Summary() string {
+	return fmt.Sprintf("Project %d moved from company %d to company %d", e.Project, e.From, e.To)
+}
+
+// Summary implements Summarizer.
+func (e DeviceAdded) Summary() string {
+	return fmt.Sprintf("Device %s added to project %d", e.MAC, e.Project)
+}
+
+// Summary implements Summarizer.
+func (e DeviceRemoved) Summary() string {
+	return fmt.Sprintf("Device %s removed from project %d", e.MAC, e.Project)
+}
+
+// Summary implements Summarizer.
+func (e DeviceMoved) Summary() string {
+	return fmt.Sprintf("Device %s moved from project %d to project %d", e.MAC, e.From, e.To)
+}
+
+func linesText(ls []Line) string {
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		parts = append(parts, fmt.Sprintf("%d %s", l.Quantity, l.Item))
+	}
+	return strings.Join(parts, ", ")
+}

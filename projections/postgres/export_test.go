@@ -1,0 +1,31 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SetFailInTx injects f into every transaction of p, after the rows are
+// written and before the checkpoint moves: the crash tests' failure.
+func SetFailInTx(p *Projector, f func(context.Context) error) { p.failInTx = f }
+
+// DumpedTables are the tables Dump renders.
+var DumpedTables = []string{"checkpoint", "persons", "tokens", "companies", "members", "projects", "balances",
+	"keys", "key_lines", "history"}
+
+// Dump renders every read-model table as sorted text rows, to compare two
+// databases.
+func Dump(ctx context.Context, db *DB) (string, error) {
+	var b strings.Builder
+	for _, t := range DumpedTables {
+		rows, _ := db.Pool.Query(ctx, "SELECT r::text FROM "+pgx.Identifier{t}.Sanitize()+` r ORDER BY r::text COLLATE "C"`)
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("== " + t + "\n" + strings.Join(lines, "\n") + "\n")
+	}
+	return b.String(), nil
+}

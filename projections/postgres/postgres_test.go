@@ -1,0 +1,170 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections/postgres"
+	"github.com/innolic/ledger/projections/postgres/pgtest"
+	"github.com/innolic/ledger/projections/projectiontest"
+	"github.com/innolic/ledger/replay"
+)
+
+func projector(t *testing.T, db *postgres.DB, store eventstore.Store) *postgres.Projector {
+	t.Helper()
+	p, err := postgres.NewProjector(context.Background(), db, store, catalog.Default(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func dump(t *testing.T, db *postgres.DB) string {
+	t.Helper()
+	d, err := postgres.Dump(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func checkpoint(t *testing.T, db *postgres.DB) uint64 {
+	t.Helper()
+	cp, err := db.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cp.Position
+}
+
+// TestExactlyOnceAcrossFailures fails batches inside their transaction
+// (after the rows are written, before the checkpoint moves) with an error
+// and with a cancelled context, restarts the projector from the checkpoint
+// and requires every table to equal a clean run's, row for row.
+func TestExactlyOnceAcrossFailures(t *testing.T) {
+	s := projectiontest.Random(t, 7, 300)
+	recs := projectiontest.Records(t, s.Store)
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store), 50)
+	want := dump(t, clean)
+
+	db := pgtest.Open(t)
+	p := projector(t, db, s.Store)
+	ctx := context.Background()
+	third := len(recs) / 3
+	if err := p.Apply(ctx, recs[:third]); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, db)
+
+	boom := errors.New("injected failure")
+	postgres.SetFailInTx(p, func(context.Context) error { return boom })
+	if err := p.Apply(ctx, recs[third:2*third]); !errors.Is(err, boom) {
+		t.Fatalf("Apply with an injected failure = %v, want it", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	postgres.SetFailInTx(p, func(context.Context) error { cancel(); return cctx.Err() })
+	if err := p.Apply(cctx, recs[third:2*third]); err == nil {
+		t.Fatal("Apply with a cancelled context succeeded")
+	}
+	if got := dump(t, db); got != before {
+		t.Fatalf("a failed batch changed the tables:\n%s", diff(before, got))
+	}
+	if got := checkpoint(t, db); got != recs[third-1].Env.Seq {
+		t.Fatalf("checkpoint after failures = %d, want %d", got, recs[third-1].Env.Seq)
+	}
+
+	// The failed projector recovers by itself (it reloads its state from
+	// the log at the checkpoint) ...
+	postgres.SetFailInTx(p, nil)
+	if err := p.Apply(ctx, recs[third:2*third]); err != nil {
+		t.Fatal(err)
+	}
+	// ... and a new process restarts from the checkpoint; feeding it the
+	// whole log applies only what lies beyond.
+	projectiontest.Feed(t, s.Store, projector(t, db, s.Store), 64)
+	if got := dump(t, db); got != want {
+		t.Fatalf("tables after failures and restart differ from a clean run:\n%s", diff(want, got))
+	}
+}
+
+// TestBatchAtOrBelowCheckpointIsNoop: re-applying applied records writes
+// nothing, also from a second projector on the same schema.
+func TestBatchAtOrBelowCheckpointIsNoop(t *testing.T) {
+	s := projectiontest.Scripted(t)
+	db := pgtest.Open(t)
+	p := projector(t, db, s.Store)
+	projectiontest.Feed(t, s.Store, p, 10)
+	want := dump(t, db)
+	other := projector(t, db, s.Store)
+	recs := projectiontest.Records(t, s.Store)
+	for _, batch := range [][]replay.Record{recs, recs[:5], recs[len(recs)-1:]} {
+		for _, q := range []*postgres.Projector{p, other} {
+			if err := q.Apply(context.Background(), batch); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if got := dump(t, db); got != want {
+		t.Fatalf("re-applying changed the tables:\n%s", diff(want, got))
+	}
+}
+
+// TestRefusesAnotherLog: read models built from one log are not continued
+// from another.
+func TestRefusesAnotherLog(t *testing.T) {
+	a, b := projectiontest.Scripted(t), projectiontest.Random(t, 1, 60)
+	db := pgtest.Open(t)
+	projectiontest.Feed(t, a.Store, projector(t, db, a.Store))
+	_, err := postgres.NewProjector(context.Background(), db, b.Store, catalog.Default(), nil)
+	if err == nil || !strings.Contains(err.Error(), "rebuild") {
+		t.Fatalf("NewProjector on another log = %v, want a refusal naming rebuild", err)
+	}
+}
+
+// TestRebuild drops the tables and rebuilds them equal to incremental
+// application; migrations are idempotent on reopen.
+func TestRebuild(t *testing.T) {
+	s := projectiontest.Random(t, 3, 200)
+	db := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, db, s.Store), 1)
+	want := dump(t, db)
+	var last uint64
+	if err := postgres.Rebuild(context.Background(), db, s.Store, catalog.Default(), func(pos, _ uint64) { last = pos }); err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, db); got != want {
+		t.Fatalf("rebuilt tables differ:\n%s", diff(want, got))
+	}
+	if h, _ := s.Store.Head(context.Background()); last != h.Seq {
+		t.Fatalf("progress ended at %d, head is %d", last, h.Seq)
+	}
+	db2, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{Schema: db.Schema})
+	if err != nil {
+		t.Fatalf("reopening (migrations applied already): %v", err)
+	}
+	db2.Close()
+}
+
+// diff shows the first differing lines of two dumps.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var out []string
+	for i := 0; i < max(len(w), len(g)) && len(out) < 10; i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			out = append(out, "- "+a, "+ "+b)
+		}
+	}
+	return strings.Join(out, "\n")
+}

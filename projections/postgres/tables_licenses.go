@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/innolic/ledger/domain"
+)
+
+// The rows of migrations/0002_licenses.sql.
+type (
+	deviceRow struct {
+		Type, OrderNumber, Delivered string
+		Owner                        domain.CompanyID
+		RMA                          domain.RMAState
+		WarrantyEnd, TestUntil       string
+		ReturnLocked                 bool
+	}
+	placementKey struct {
+		MAC     domain.MAC
+		Company domain.CompanyID
+	}
+	placementRow struct {
+		Project       domain.ProjectID
+		Name, Comment string
+	}
+	licenseKey struct {
+		MAC domain.MAC
+		ID  int64
+	}
+	licenseRow struct {
+		Item                          domain.Item
+		Quantity                      int64
+		BindDate, SSAEnd, ExternalKey string
+		Origin                        domain.Origin
+	}
+	invalidationKey struct {
+		MAC domain.MAC
+		N   int32
+	}
+	invalidationRow struct {
+		Confirmation, Date string
+		Project            domain.ProjectID
+		Lines              string // JSON, to stay comparable
+	}
+	orderKey struct {
+		Order string
+		MAC   domain.MAC
+	}
+	creditRow struct {
+		Company           domain.CompanyID
+		Project           domain.ProjectID
+		Person            domain.PersonID
+		MAC               domain.MAC
+		Lines             string // JSON, to stay comparable
+		OrderNumber, Date string
+	}
+)
+
+// licensing is the mirror of the license-lifecycle tables.
+type licensing struct {
+	devices    *rowset[domain.MAC, deviceRow, struct{}]
+	placements *rowset[placementKey, placementRow, domain.MAC]
+	licenses   *rowset[licenseKey, licenseRow, domain.MAC]
+	invalid    *rowset[invalidationKey, invalidationRow, domain.MAC]
+	orders     *rowset[orderKey, struct{}, string]
+	credits    *rowset[int64, creditRow, struct{}]
+	// devicesOf indexes the committed placements by company, so a touched
+	// company resynchronizes the devices it held (a company join moves
+	// them without tagging each).
+	devicesOf map[domain.CompanyID]map[domain.MAC]struct{}
+}
+
+func newLicensing() licensing {
+	l := licensing{
+		devices:    newRowset[domain.MAC, deviceRow, struct{}](nil),
+		placements: newRowset(func(k placementKey, _ placementRow) domain.MAC { return k.MAC }),
+		licenses:   newRowset(func(k licenseKey, _ licenseRow) domain.MAC { return k.MAC }),
+		invalid:    newRowset(func(k invalidationKey, _ invalidationRow) domain.MAC { return k.MAC }),
+		orders:     newRowset(func(k orderKey, _ struct{}) string { return k.Order }),
+		credits:    newRowset[int64, creditRow, struct{}](nil),
+		devicesOf:  map[domain.CompanyID]map[domain.MAC]struct{}{},
+	}
+	l.placements.onCommit = func(k placementKey, old, new *placementRow) {
+		if new == nil {
+			delete(l.devicesOf[k.Company], k.MAC)
+			return
+		}
+		set := l.devicesOf[k.Company]
+		if set == nil {
+			set = map[domain.MAC]struct{}{}
+			l.devicesOf[k.Company] = set
+		}
+		set[k.MAC] = struct{}{}
+	}
+	return l
+}
+
+func (l *licensing) syncDevice(s *domain.State, mac domain.MAC) {
+	d, ok := s.Devices[mac]
+	placements := map[placementKey]placementRow{}
+	licenses := map[licenseKey]licenseRow{}
+	invalid := map[invalidationKey]invalidationRow{}
+	if ok {
+		l.devices.put(mac, deviceRow{Type: d.Type, OrderNumber: d.OrderNumber, Delivered: d.Delivered, Owner: d.Owner, RMA: d.RMA,
+			WarrantyEnd: d.WarrantyEnd(), TestUntil: d.TestUntil, ReturnLocked: d.ReturnLocked})
+		for c, pl := range d.In {
+			placements[placementKey{mac, c}] = placementRow{Project: pl.Project, Name: pl.Name, Comment: pl.Comment}
+		}
+		for _, li := range d.Licenses {
+			licenses[licenseKey{mac, li.ID}] = licenseRow{Item: li.Item, Quantity: li.Quantity, BindDate: li.BindDate,
+				SSAEnd: li.SSAEnd, ExternalKey: li.ExternalKey, Origin: li.Origin}
+		}
+		for i, inv := range d.Invalidations {
+			lines, _ := json.Marshal(inv.Lines)
+			invalid[invalidationKey{mac, int32(i + 1)}] = invalidationRow{Confirmation: inv.Confirmation, Date: inv.Date,
+				Project: inv.Project, Lines: string(lines)}
+		}
+		if d.OrderNumber != "" {
+			order := map[orderKey]struct{}{}
+			for _, m := range s.Orders[d.OrderNumber] {
+				order[orderKey{d.OrderNumber, m}] = struct{}{}
+			}
+			l.orders.replace(d.OrderNumber, order)
+		}
+	} else {
+		l.devices.del(mac)
+	}
+	l.placements.replace(mac, placements)
+	l.licenses.replace(mac, licenses)
+	l.invalid.replace(mac, invalid)
+}
+
+// syncCredits adds the purchases on credit appended since the last batch;
+// the domain only ever appends to that list.
+func (l *licensing) syncCredits(s *domain.State) {
+	for i := len(l.credits.rows); i < len(s.Credits); i++ {
+		c := s.Credits[i]
+		lines, _ := json.Marshal(c.Lines)
+		l.credits.put(int64(i+1), creditRow{Company: c.Company, Project: c.Project, Person: c.Person, MAC: c.MAC,
+			Lines: string(lines), OrderNumber: c.OrderNumber, Date: c.Date})
+	}
+}
+
+var (
+	devicesTable = newTable[domain.MAC, deviceRow]("devices", []string{"mac text"},
+		[]string{"type text", "order_number text", "delivered text", "owner bigint", "rma text", "warranty_end text",
+			"test_until text", "return_locked boolean"},
+		func(ks []domain.MAC) []any { return []any{strs(ks)} },
+		func(rs []deviceRow) []any {
+			return []any{col(rs, func(r deviceRow) string { return r.Type }), col(rs, func(r deviceRow) string { return r.OrderNumber }),
+				col(rs, func(r deviceRow) string { return r.Delivered }), col(rs, func(r deviceRow) int64 { return int64(r.Owner) }),
+				col(rs, func(r deviceRow) string { return string(r.RMA) }), col(rs, func(r deviceRow) string { return r.WarrantyEnd }),
+				col(rs, func(r deviceRow) string { return r.TestUntil }), col(rs, func(r deviceRow) bool { return r.ReturnLocked })}
+		})
+	placementsTable = newTable[placementKey, placementRow]("device_placements", []string{"mac text", "company bigint"},
+		[]string{"project bigint", "name text", "comment text"},
+		func(ks []placementKey) []any {
+			return []any{col(ks, func(k placementKey) string { return string(k.MAC) }), col(ks, func(k placementKey) int64 { return int64(k.Company) })}
+		},
+		func(rs []placementRow) []any {
+			return []any{col(rs, func(r placementRow) int64 { return int64(r.Project) }), col(rs, func(r placementRow) string { return r.Name }),
+				col(rs, func(r placementRow) string { return r.Comment })}
+		})
+	licensesTable = newTable[licenseKey, licenseRow]("license_lines", []string{"mac text", "id bigint"},
+		[]string{"type text", "version integer", "quantity bigint", "bind_date text", "ssa_end text", "external_key text", "origin text"},
+		func(ks []licenseKey) []any {
+			return []any{col(ks, func(k licenseKey) string { return string(k.MAC) }), col(ks, func(k licenseKey) int64 { return k.ID })}
+		},
+		func(rs []licenseRow) []any {
+			return []any{col(rs, func(r licenseRow) string { return r.Item.Type }), col(rs, func(r licenseRow) int32 { return int32(r.Item.Version) }),
+				col(rs, func(r licenseRow) int64 { return r.Quantity }), col(rs, func(r licenseRow) string { return r.BindDate }),
+				col(rs, func(r licenseRow) string { return r.SSAEnd }), col(rs, func(r licenseRow) string { return r.ExternalKey }),
+				col(rs, func(r licenseRow) string { return string(r.Origin) })}
+		})
+	invalidTable = newTable[invalidationKey, invalidationRow]("device_invalidations", []string{"mac text", "n integer"},
+		[]string{"confirmation text", "date text", "project bigint", "lines text jsonb"},
+		func(ks []invalidationKey) []any {
+			return []any{col(ks, func(k invalidationKey) string { return string(k.MAC) }), col(ks, func(k invalidationKey) int32 { return k.N })}
+		},
+		func(rs []invalidationRow) []any {
+			return []any{col(rs, func(r invalidationRow) string { return r.Confirmation }), col(rs, func(r invalidationRow) string { return r.Date }),
+				col(rs, func(r invalidationRow) int64 { return int64(r.Project) }), col(rs, func(r invalidationRow) string { return r.Lines })}
+		})
+	ordersTable = newTable[orderKey, struct{}]("order_devices", []string{"order_number text", "mac text"}, nil,
+		func(ks []orderKey) []any {
+			return []any{col(ks, func(k orderKey) string { return k.Order }), col(ks, func(k orderKey) string { return string(k.MAC) })}
+		},
+		func([]struct{}) []any { return nil })
+	creditsTable = newTable[int64, creditRow]("credit_purchases", []string{"n bigint"},
+		[]string{"company bigint", "project bigint", "person bigint", "mac text", "lines text jsonb", "order_number text", "date text"},
+		func(ks []int64) []any { return []any{ks} },
+		func(rs []creditRow) []any {
+			return []any{col(rs, func(r creditRow) int64 { return int64(r.Company) }), col(rs, func(r creditRow) int64 { return int64(r.Project) }),
+				col(rs, func(r creditRow) int64 { return int64(r.Person) }), col(rs, func(r creditRow) string { return string(r.MAC) }),
+				col(rs, func(r creditRow) string { return r.Lines }), col(rs, func(r creditRow) string { return r.OrderNumber }),
+				col(rs, func(r creditRow) string { return r.Date })}
+		})
+)
+
+func (l *licensing) queue(b *pgx.Batch) {
+	queueChanges(b, devicesTable, l.devices)
+	queueChanges(b, placementsTable, l.placements)
+	queueChanges(b, licensesTable, l.licenses)
+	queueChanges(b, invalidTable, l.invalid)
+	queueChanges(b, ordersTable, l.orders)
+	queueChanges(b, creditsTable, l.credits)
+}
+
+// strs converts string-typed ids to the []string pgx encodes as text[].
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}

@@ -1,0 +1,282 @@
+package projectiontest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
+	"github.com/innolic/ledger/replay"
+)
+
+// Feed applies the whole log to proj in batches whose sizes cycle through
+// sizes, so batch boundaries fall in different places for each backend.
+func Feed(t testing.TB, store eventstore.Store, proj projections.Projection, sizes ...int) {
+	t.Helper()
+	recs := Records(t, store)
+	if len(sizes) == 0 {
+		sizes = []int{projections.MaxApplyBatch}
+	}
+	for i, n := 0, 0; i < len(recs); n++ {
+		end := min(len(recs), i+sizes[n%len(sizes)])
+		if err := proj.Apply(context.Background(), recs[i:end]); err != nil {
+			t.Fatalf("applying positions %d..%d: %v", recs[i].Env.Seq, recs[end-1].Env.Seq, err)
+		}
+		i = end
+	}
+}
+
+// Records reads the whole log as decoded records.
+func Records(t testing.TB, store eventstore.Store) []replay.Record {
+	t.Helper()
+	var out []replay.Record
+	if err := replay.Range(context.Background(), store, 1, 0, func(rs []replay.Record) error {
+		out = append(out, rs...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Args are the values each parameter type of a query is called with.
+type Args map[reflect.Type][]reflect.Value
+
+// ArgsFor derives the arguments from the log: the principals (see
+// principals), every person,
+// company and project id from 0 to one past the last, every token hash ever
+// issued plus an unknown one, and every key code plus an unknown one (as
+// strings).
+func ArgsFor(t testing.TB, store eventstore.Store) Args {
+	t.Helper()
+	st := domain.NewState(catalog.Default())
+	if _, err := replay.Into(context.Background(), store, st, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	a := Args{}
+	add := func(v any) {
+		a[reflect.TypeOf(v)] = append(a[reflect.TypeOf(v)], reflect.ValueOf(v))
+	}
+	for _, p := range principals(st) {
+		add(p)
+	}
+	for id := domain.PersonID(0); id <= st.LastPerson+1; id++ {
+		add(id)
+	}
+	for id := domain.CompanyID(0); id <= st.LastCompany+1; id++ {
+		add(id)
+	}
+	for id := domain.ProjectID(0); id <= st.LastProject+1; id++ {
+		add(id)
+	}
+	for _, st := range []domain.ContractState{"", domain.ContractStateOpen, domain.ContractStateApproved, domain.ContractStateCancelled} {
+		add(st)
+	}
+	for _, f := range []projections.KeyFilter{{}, {OrderNumber: "O-1"}, {OrderNumber: " O-1 "}, {OrderNumber: "none"}} {
+		add(f)
+	}
+	add(domain.MAC("00-90-33-ff-ff-ff"))
+	for _, mac := range domain.SortedMACs(st.Devices) {
+		add(mac)
+	}
+	add(projections.DeviceFilter{})
+	for _, text := range []string{"00-90-33-00-00-0", "BACKUP", "räume", "ÄUME SÜD", "nothing"} {
+		add(projections.DeviceFilter{Text: text})
+	}
+	for id := domain.ProjectID(1); id <= st.LastProject; id++ {
+		add(projections.DeviceFilter{Project: id})
+	}
+	strs := map[string]bool{"": true, TokenHash("never issued"): true, "NO-SUCH-KEY": true, "ORD-1": true, " ORD-1 ": true}
+	for order := range st.Orders {
+		strs[order] = true
+	}
+	for _, r := range Records(t, store) {
+		if e, ok := r.Event.(domain.TokenIssued); ok {
+			strs[e.Hash] = true
+		}
+	}
+	for code := range st.Keys {
+		strs[code] = true
+	}
+	keys := make([]string, 0, len(strs))
+	for s := range strs {
+		keys = append(keys, s)
+	}
+	sort.Strings(keys)
+	for _, s := range keys {
+		add(s)
+	}
+	return a
+}
+
+// maxCalls bounds the argument combinations tried per query.
+const maxCalls = 6000
+
+// principals picks the callers: vendor staff, every member of up to the
+// first 12 companies with each right they hold (administrators, viewers,
+// locked members...), a person in no company, an unknown person and a
+// person who is vendor staff but calls without the vendor flag.
+func principals(st *domain.State) []domain.Principal {
+	seen := map[domain.Principal]bool{}
+	var out []domain.Principal
+	add := func(p domain.Principal) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	add(Vendor)
+	add(domain.Principal{Person: Vendor.Person})
+	add(domain.Principal{Person: st.LastPerson + 1})
+	member := map[domain.PersonID]bool{}
+	for _, c := range st.Companies {
+		for p := range c.Members {
+			member[p] = true
+		}
+	}
+	for id := domain.PersonID(2); id <= st.LastPerson; id++ {
+		if p, ok := st.Persons[id]; ok && !member[id] && !p.Vendor {
+			add(domain.Principal{Person: id})
+			break
+		}
+	}
+	for id := domain.CompanyID(1); id <= min(st.LastCompany, 12); id++ {
+		c, ok := st.Companies[id]
+		if !ok {
+			continue
+		}
+		ids := make([]domain.PersonID, 0, len(c.Members))
+		for p := range c.Members {
+			ids = append(ids, p)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		for _, p := range ids {
+			add(domain.Principal{Person: p, Vendor: st.Persons[p] != nil && st.Persons[p].Vendor})
+		}
+	}
+	return out
+}
+
+// Compare asks every method of projections.Reader of want (the reference,
+// memory) and got, with every combination of args, and reports each
+// difference. It returns the methods it compared, each with the number of
+// calls and of those answered without an error (so a scenario that only
+// reaches refusals shows); methods got lacks, or
+// whose parameter types have no values, are logged and skipped, so the
+// suite keeps running while the Reader interface grows.
+func Compare(t testing.TB, args Args, want, got any) (compared []string) {
+	t.Helper()
+	rt := reflect.TypeFor[projections.Reader]()
+	for i := 0; i < rt.NumMethod(); i++ {
+		m := rt.Method(i)
+		wm, gm := reflect.ValueOf(want).MethodByName(m.Name), reflect.ValueOf(got).MethodByName(m.Name)
+		if !wm.IsValid() || !gm.IsValid() {
+			t.Logf("parity: %s not compared: %T has it: %v, %T has it: %v", m.Name, want, wm.IsValid(), got, gm.IsValid())
+			continue
+		}
+		combos, ok := combinations(args, m.Type)
+		if !ok {
+			t.Logf("parity: %s not compared: no argument values for %v", m.Name, m.Type)
+			continue
+		}
+		diffs, answered := 0, 0
+		for _, in := range combos {
+			w, g := call(wm, in), call(gm, in)
+			if !strings.Contains(w, "error{") && !strings.HasPrefix(w, "panic") {
+				answered++
+			}
+			if w != g {
+				diffs++
+				if diffs <= 5 {
+					t.Errorf("parity: %s(%s):\n memory:   %s\n postgres: %s", m.Name, fmtArgs(in), w, g)
+				}
+			}
+		}
+		if diffs > 5 {
+			t.Errorf("parity: %s: %d more differences", m.Name, diffs-5)
+		}
+		compared = append(compared, fmt.Sprintf("%s×%d(%d answered)", m.Name, len(combos), answered))
+	}
+	return compared
+}
+
+// combinations lists the argument lists for a method type, thinned evenly
+// when there are more than maxCalls.
+func combinations(args Args, mt reflect.Type) ([][]reflect.Value, bool) {
+	out := [][]reflect.Value{{}}
+	for i := 0; i < mt.NumIn(); i++ {
+		vals := args[mt.In(i)]
+		if len(vals) == 0 {
+			return nil, false
+		}
+		var next [][]reflect.Value
+		for _, prefix := range out {
+			for _, v := range vals {
+				next = append(next, append(append([]reflect.Value{}, prefix...), v))
+			}
+		}
+		out = next
+	}
+	if len(out) > maxCalls {
+		step := (len(out) + maxCalls - 1) / maxCalls
+		thin := out[:0]
+		for i := 0; i < len(out); i += step {
+			thin = append(thin, out[i])
+		}
+		out = thin
+	}
+	return out, true
+}
+
+// call renders a query's answer: results as JSON, errors by kind, code and
+// detail, a panic as such.
+func call(m reflect.Value, in []reflect.Value) (s string) {
+	defer func() {
+		if r := recover(); r != nil {
+			s = fmt.Sprintf("panic: %v", r)
+		}
+	}()
+	var parts []string
+	for _, v := range m.Call(in) {
+		if err, ok := v.Interface().(error); ok || (v.Kind() == reflect.Interface && v.IsNil()) {
+			parts = append(parts, fmtErr(err))
+			continue
+		}
+		b, err := json.Marshal(v.Interface())
+		if err != nil {
+			b = []byte("unmarshalable: " + err.Error())
+		}
+		parts = append(parts, string(b))
+	}
+	return fmt.Sprint(parts)
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return fmt.Sprintf("error{%s %s %q}", de.Kind, de.Code, de.Detail)
+	}
+	return "error{" + err.Error() + "}"
+}
+
+func fmtArgs(in []reflect.Value) string {
+	s := ""
+	for i, v := range in {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%+v", v.Interface())
+	}
+	return s
+}
