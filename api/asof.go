@@ -27,15 +27,23 @@ type ReadModel interface {
 const asOfCacheSize = 4
 
 // asOf builds read models for past positions by replaying the log, and
-// keeps the few most recently used.
+// keeps the few most recently used. Requests for a cached position do not
+// wait for another position's replay; requests for a position being built
+// wait for that one build.
 type asOf struct {
-	mu     sync.Mutex // serializes builds: one replay at a time
-	models []asOfModel
+	mu     sync.Mutex
+	models []*asOfModel // most recently used first
+	builds chan struct{}
 }
 
+// asOfBuilds bounds concurrent replays: each reads the whole log prefix.
+const asOfBuilds = 2
+
 type asOfModel struct {
-	pos uint64
-	rd  projections.Reader
+	pos   uint64
+	rd    projections.Reader
+	err   error
+	ready chan struct{} // closed when rd or err is set
 }
 
 // pastReader answers the reader and the position for the request's as_of
@@ -98,29 +106,72 @@ func positionAt(ctx context.Context, st eventstore.Store, head uint64, t time.Ti
 // model returns the read model at pos, from the cache or by replaying the
 // log from the start into a fresh model.
 func (a *asOf) model(ctx context.Context, s *Server, pos uint64) (projections.Reader, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for i, m := range a.models {
-		if m.pos == pos {
-			// Move to the front: the cache drops the least recently used.
-			copy(a.models[1:i+1], a.models[:i])
-			a.models[0] = m
-			return m.rd, nil
-		}
-	}
 	if s.cfg.NewReadModel == nil {
 		return nil, domain.Errorf(domain.KindNotImplemented, "as-of-unavailable", "this server cannot build past read models")
 	}
-	rm := s.cfg.NewReadModel()
-	if pos > 0 {
-		err := replay.Range(ctx, s.cfg.Store, 1, pos, func(recs []replay.Record) error { return rm.Apply(ctx, recs) })
-		if err != nil {
-			return nil, err
+	m, build := a.entry(pos)
+	if build {
+		m.rd, m.err = a.build(ctx, s, pos)
+		if m.err != nil {
+			a.drop(m) // a failed build is not cached: the next request tries again
+		}
+		close(m.ready)
+	}
+	select {
+	case <-m.ready:
+		return m.rd, m.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// entry finds or adds the cache entry of pos, most recently used first;
+// build says the caller must build it.
+func (a *asOf) entry(pos uint64) (*asOfModel, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.builds == nil {
+		a.builds = make(chan struct{}, asOfBuilds)
+	}
+	for i, m := range a.models {
+		if m.pos == pos {
+			copy(a.models[1:i+1], a.models[:i])
+			a.models[0] = m
+			return m, false
 		}
 	}
-	a.models = append([]asOfModel{{pos: pos, rd: rm}}, a.models...)
+	m := &asOfModel{pos: pos, ready: make(chan struct{})}
+	a.models = append([]*asOfModel{m}, a.models...)
 	if len(a.models) > asOfCacheSize {
 		a.models = a.models[:asOfCacheSize]
+	}
+	return m, true
+}
+
+func (a *asOf) drop(m *asOfModel) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, x := range a.models {
+		if x == m {
+			a.models = append(a.models[:i], a.models[i+1:]...)
+			return
+		}
+	}
+}
+
+// build replays positions 1..pos into a fresh read model.
+func (a *asOf) build(ctx context.Context, s *Server, pos uint64) (projections.Reader, error) {
+	// The build outlives a caller that gives up: others may wait for it.
+	bctx := context.WithoutCancel(ctx)
+	a.builds <- struct{}{}
+	defer func() { <-a.builds }()
+	rm := s.cfg.NewReadModel()
+	if pos == 0 {
+		return rm, nil
+	}
+	err := replay.Range(bctx, s.cfg.Store, 1, pos, func(recs []replay.Record) error { return rm.Apply(bctx, recs) })
+	if err != nil {
+		return nil, err
 	}
 	return rm, nil
 }

@@ -1,7 +1,13 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -44,4 +50,61 @@ func TestAsOfAnswersFromThePast(t *testing.T) {
 	h.want(h.do("GET", balance+"?as_of=yesterday", h.alice, ""), 400, "invalid-as-of")
 	h.want(h.do("GET", balance+"?as_of=2026-11-22T10:59:00Z&at=3", h.alice, ""), 400, "invalid-as-of")
 	h.want(h.do("GET", fmt.Sprintf("%s?at=%d", balance, h.head()+100), h.alice, ""), 404, "position-not-found")
+}
+
+// Queries must read the model s.query hands them (rd), or as_of and at
+// would silently answer from today: only authentication, the query
+// plumbing itself and interface.php (which is no query) use the live
+// reader directly.
+func TestQueriesUseTheReadModelTheyAreGiven(t *testing.T) {
+	allowed := map[string]bool{"auth.go": true, "handler.go": true, "interface_php.go": true}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || allowed[f] {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			if strings.Contains(line, "s.cfg.Reader") {
+				t.Errorf("%s:%d uses s.cfg.Reader; use the rd that s.query passes: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// Concurrent as-of queries share the cached models and builds: each gets
+// the position it asked for.
+func TestAsOfConcurrent(t *testing.T) {
+	h := newHistoryScenario(t)
+	head := h.head()
+	var wg sync.WaitGroup
+	errs := make(chan error, 24)
+	for i := range 24 {
+		at := uint64(i%6) + head - 5
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/companies/%d/history?at=%d", h.srv.URL, h.company, at), nil)
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			resp, err := h.client.Do(req)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer resp.Body.Close()
+			var body struct{ Position uint64 }
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != 200 || body.Position != at {
+				errs <- fmt.Errorf("at=%d: %d, position %d, %v", at, resp.StatusCode, body.Position, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

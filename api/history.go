@@ -12,13 +12,19 @@ import (
 
 // historyParams are the query parameters of the history routes.
 type historyParams struct {
-	Company int64  `query:"company" minimum:"1" description:"for person and device history: read it within this company (members of the company may); required for non-vendor callers reading anyone's but their own history"`
 	Project int64  `query:"project" minimum:"1" description:"only rows touching this project (the portal's selected project); absent: over all projects"`
 	Window  string `query:"window" enum:"day,week,month,year,always" default:"always" description:"the last day, week, month or year before now, or always"`
 	From    string `query:"from" format:"date-time" description:"explicit window start (inclusive); overrides window"`
 	To      string `query:"to" format:"date-time" description:"explicit window end (exclusive); overrides window"`
 	Cursor  string `query:"cursor" description:"the next cursor of the previous page"`
 	Limit   int    `query:"limit" minimum:"1" maximum:"500" default:"50" description:"rows per page"`
+}
+
+// subjectHistoryParams add the company a person's or device's history is
+// read within.
+type subjectHistoryParams struct {
+	historyParams
+	Company int64 `query:"company" minimum:"1" description:"read the history within this company (its members may); without it, a person's history is for the person themself and vendor staff, a device's for vendor staff"`
 }
 
 // historyErrs are the problems every history route may answer.
@@ -33,11 +39,11 @@ func (s *Server) historyRoutes(g *echo.Group) {
 			"here, and a company joined into this one brings its rows along.",
 		Answer: QueryOf[projections.HistoryPage]{}, Errors: historyErrs},
 		s.historyHandler(projections.HistoryCompany))
-	r.GET("/persons/:person/history", Op{Tag: "history", Params: historyParams{},
+	r.GET("/persons/:person/history", Op{Tag: "history", Params: subjectHistoryParams{},
 		Summary: "History of a person: every action by or on them, newest first",
 		Answer:  QueryOf[projections.HistoryPage]{}, Errors: merge(historyErrs, Errs{403: {"not-own-person"}, 404: {"person-not-found"}})},
 		s.historyHandler(projections.HistoryPerson))
-	r.GET("/devices/:mac/history", Op{Tag: "history", Params: historyParams{},
+	r.GET("/devices/:mac/history", Op{Tag: "history", Params: subjectHistoryParams{},
 		Summary: "History of a device: every action on it, newest first",
 		Answer:  QueryOf[projections.HistoryPage]{}, Errors: merge(historyErrs, Errs{400: {"invalid-mac"}, 403: {"vendor-only"}})},
 		s.historyHandler(projections.HistoryDevice))

@@ -209,6 +209,10 @@ func TestHistoryFollowsMovesAndJoins(t *testing.T) {
 	if oldCo != "ProjectMoved,ActivationKeyRedeemed,ProjectCreated" || !strings.HasPrefix(newCo, "ProjectDescribed,ProjectMoved") || strings.Contains(newCo, "ProjectCreated") {
 		t.Fatalf("after the move: old company %s, new company %s", oldCo, newCo)
 	}
+	// The old company's Viewer still reads the moved project's rows there.
+	if got := actions(h.want(h.get(fmt.Sprintf("/v1/companies/%d/history?project=%d", h.company, h.hotel), h.bob), 200, "")); got != oldCo {
+		t.Fatalf("bob, Viewer of the old company, reads %q", got)
+	}
 	third := h.want(h.do("POST", "/v1/companies", h.alice, `{"name":"Third"}`), 201, "").num("company")
 	h.last = h.want(h.do("POST", fmt.Sprintf("/v1/companies/%d/joins", third), h.alice, fmt.Sprintf(`{"company":%d}`, h.company)), 201, "").num("position")
 	joined := actions(h.want(h.get(fmt.Sprintf("/v1/companies/%d/history", third), h.alice), 200, ""))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Berlin for getWarranty, on hosts without a zone database
 
 	"github.com/labstack/echo/v4"
 
@@ -152,7 +153,7 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		if err != nil {
 			return interfaceAnswer{}, err
 		}
-		if err := s.deviceInProject(who, pid, serial); err != nil {
+		if _, err := s.deviceInProject(who, pid, serial); err != nil {
 			return interfaceAnswer{}, err
 		}
 		_, err = s.interfaceSubmit(ctx, who, domain.RemoveDevices{Company: who.Company, MACs: []string{serial}})
@@ -173,29 +174,57 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		}
 		return interfaceAnswer{ProjectID: int64(eventOf[domain.ProjectCreated](res).Project)}, nil
 	case "getWarranty":
-		// The warranty of a device is the license area's read model, which
-		// does not exist yet: never answer a made-up date.
-		return interfaceAnswer{}, interfaceError("not implemented")
+		serial, err := need("serial")
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		d, err := s.deviceInProject(who, pid, serial)
+		if err != nil {
+			return interfaceAnswer{}, err
+		}
+		return warrantyAnswer(d.WarrantyEnd)
 	}
 	return interfaceAnswer{}, interfaceError("unknown cmd " + strconv.Quote(q.Get("cmd")))
 }
 
-// deviceInProject refuses delDevice for a device that is not in the
-// project the call is signed for: the call names a project, and removing
-// the device from another project of the company would surprise.
-func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain.ProjectID, serial string) error {
+// deviceInProject finds a device of the call's project: delDevice and
+// getWarranty name a project, and acting on the device in another project
+// of the company would surprise.
+func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain.ProjectID, serial string) (projections.DeviceDetailView, error) {
 	mac, err := domain.ParseMAC(serial)
 	if err != nil {
-		return err
+		return projections.DeviceDetailView{}, err
 	}
 	d, err := s.cfg.Reader.Device(who.Person, who.Company, mac)
 	if err != nil {
-		return err
+		return d, err
 	}
 	if d.Project != pid {
-		return interfaceError("the device " + string(mac) + " is not in the project")
+		return d, interfaceError("the device " + string(mac) + " is not in the project")
 	}
-	return nil
+	return d, nil
+}
+
+// berlin is the time zone interface.php states warranty dates in.
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err) // time/tzdata is embedded: cannot happen
+	}
+	return loc
+}()
+
+// warrantyAnswer states a warranty end (YYYY-MM-DD) as the legacy
+// interface does: midnight Europe/Berlin as unix seconds and as text.
+func warrantyAnswer(end string) (interfaceAnswer, error) {
+	if end == "" {
+		return interfaceAnswer{}, interfaceError("the device has no warranty (no delivery date)")
+	}
+	t, err := time.ParseInLocation(time.DateOnly, end, berlin)
+	if err != nil {
+		return interfaceAnswer{}, err
+	}
+	return interfaceAnswer{Warranty: t.Unix(), WarrantyStr: t.Format(time.DateTime)}, nil
 }
 
 func (s *Server) interfaceSubmit(ctx context.Context, who projections.InterfaceCallerView, cmd domain.Command) (commands.Result, error) {

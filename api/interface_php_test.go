@@ -133,7 +133,7 @@ func TestInterfaceRefusals(t *testing.T) {
 	f.refusedCall("missing parameter project_name", f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", pid)
 	f.refusedCall("missing parameter cmd", f.trust, "email", "alice@example.com", "project_id", pid)
 	f.refusedCall("unknown cmd", f.trust, "cmd", "format", "email", "alice@example.com", "project_id", pid)
-	f.refusedCall("not implemented", f.trust, "cmd", "getWarranty", "email", "alice@example.com", "project_id", pid, "serial", "000001")
+	f.refusedCall("is not in company", f.trust, "cmd", "getWarranty", "email", "alice@example.com", "project_id", pid, "serial", "000001")
 	// A hash over another query than the one sent is refused.
 	before := f.head()
 	q := "cmd=addDevice&email=alice%40example.com&project_id=" + pid + "&serial=00-90-33-00-00-01"
@@ -145,6 +145,22 @@ func TestInterfaceRefusals(t *testing.T) {
 	if a.body["success"] != false || a.body["error"] != "missing parameter cmd" {
 		t.Fatalf("empty call answered %v", a.body)
 	}
+}
+
+func TestInterfaceGetWarranty(t *testing.T) {
+	f := ifaceSetup(t)
+	pid := fmt.Sprint(f.hotel)
+	if got := f.call(f.trust, "cmd", "addDevice", "email", "alice@example.com", "project_id", pid, "serial", "000001"); got["success"] != true {
+		t.Fatalf("addDevice = %v", got)
+	}
+	// Delivered 2026-10-01 (licSetup) with the standard warranty: midnight
+	// Europe/Berlin (CEST, UTC+2) of 2028-10-01.
+	got := f.call(f.trust, "cmd", "getWarranty", "email", "bob@example.com", "project_id", pid, "serial", "00:90:33:00:00:01")
+	want := time.Date(2028, 9, 30, 22, 0, 0, 0, time.UTC).Unix()
+	if got["success"] != true || got["warranty"] != float64(want) || got["warrantyStr"] != "2028-10-01 00:00:00" {
+		t.Fatalf("getWarranty = %v, want warranty %d", got, want)
+	}
+	f.refusedCall("missing parameter serial", f.trust, "cmd", "getWarranty", "email", "alice@example.com", "project_id", pid)
 }
 
 // ts inside the hash bounds a call's age: replay protection.

@@ -14,7 +14,7 @@ func TestDeviceRegistryAndAdding(t *testing.T) {
 	l.refused(422, "device-registered", "POST", "/v1/registry/orders", adminToken, `{"order_number":"SO-2","delivered":"2026-10-01","devices":[{"mac":"000001","type":"IP811"}]}`)
 	l.refused(422, "mac-not-vendor", "POST", "/v1/registry/orders", adminToken, `{"order_number":"SO-2","delivered":"2026-10-01","devices":[{"mac":"00-50-56-00-00-01","type":"IP811"}]}`)
 	l.refused(400, "unknown-device-type", "POST", "/v1/registry/orders", adminToken, `{"order_number":"SO-2","delivered":"2026-10-01","devices":[{"mac":"0a0a0a","type":"IP9"}]}`)
-	order := l.want(l.do("GET", "/v1/registry/orders/SO-1", f.alice, ""), 200, "").body["data"].([]any)
+	order := l.want(l.do("GET", fmt.Sprintf("/v1/registry/orders/SO-1?after=%d", l.head()), f.alice, ""), 200, "").body["data"].([]any)
 	if len(order) != 3 || order[0].(map[string]any)["type"] != "IP6000" {
 		t.Fatalf("order SO-1 = %v", order)
 	}

@@ -216,6 +216,12 @@ func addOperation(r *openapi31.Reflector, d documented) error {
 		ct = echo.MIMEApplicationJSON
 	}
 	oc.AddRespStructure(op.Answer, openapi.WithHTTPStatus(status), openapi.WithContentType(ct))
+	switch {
+	case isQuery:
+		oc.AddRespStructure(new(queryHeaders), openapi.WithHTTPStatus(status))
+	case d.Method != http.MethodGet && !op.Public:
+		oc.AddRespStructure(new(commandAnswerHeaders), openapi.WithHTTPStatus(status))
+	}
 	errs := merge(op.Errors, conventionalErrors(d.Method, d.Path, op, isQuery))
 	statuses := make([]int, 0, len(errs))
 	for st := range errs {
@@ -253,15 +259,26 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 
 // consistencyParams are accepted by every query (see Server.query).
 type consistencyParams struct {
-	After      uint64 `query:"after" description:"wait (bounded) until the read models reached this log position: read-your-writes after a command"`
-	LedgerAfer uint64 `header:"Ledger-After" description:"header form of after"`
-	AsOf       string `query:"as_of" format:"date-time" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
-	At         uint64 `query:"at" description:"answer from the state at this log position"`
+	After       uint64 `query:"after" description:"wait (bounded) until the read models reached this log position: read-your-writes after a command"`
+	LedgerAfter uint64 `header:"Ledger-After" description:"header form of after"`
+	AsOf        string `query:"as_of" format:"date-time" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
+	At          uint64 `query:"at" description:"answer from the state at this log position"`
 }
 
 // commandHeaders are accepted by every command.
 type commandHeaders struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" description:"the command id: a retry with the same key and body returns the first answer and writes nothing"`
+}
+
+// queryHeaders are the headers of every query answer.
+type queryHeaders struct {
+	Position uint64 `header:"Ledger-Position" description:"the log position the answer reflects"`
+}
+
+// commandAnswerHeaders are the headers of every command answer.
+type commandAnswerHeaders struct {
+	Position       uint64 `header:"Ledger-Position" description:"the log position of the command's last event"`
+	IdempotencyKey string `header:"Idempotency-Key" description:"the command id, given or generated"`
 }
 
 // pathParams builds, by reflection, a struct documenting the path's

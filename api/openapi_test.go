@@ -59,6 +59,12 @@ type validating struct {
 }
 
 func (vt validating) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		return resp, err
@@ -69,6 +75,10 @@ func (vt validating) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	if msg := vt.checkRequest(req, reqBody, resp, raw); msg != "" {
+		vt.t.Errorf("%s %s with body %s was accepted (%d) but does not match the OpenAPI document:\n%s", req.Method, req.URL.RequestURI(),
+			truncate(reqBody), resp.StatusCode, msg)
+	}
 	if msg := vt.check(req, resp, raw); msg != "" {
 		vt.t.Errorf("%s %s answered %d %s, which the OpenAPI document does not allow:\n%s", req.Method, req.URL.RequestURI(),
 			resp.StatusCode, truncate(raw), msg)
@@ -106,6 +116,36 @@ func undocumentedRoute(errs []*vErrors.ValidationError) bool {
 		}
 	}
 	return len(errs) > 0
+}
+
+// checkRequest validates a request the server accepted (2xx): what the
+// server takes must be what the document says it takes. Refused requests
+// are the tests' deliberate bad input and are not checked.
+func (vt validating) checkRequest(req *http.Request, body []byte, resp *http.Response, answer []byte) string {
+	var legacy struct {
+		Success *bool `json:"success"`
+	}
+	if resp.StatusCode >= 300 || json.Unmarshal(answer, &legacy) == nil && legacy.Success != nil && !*legacy.Success {
+		return "" // refused, including interface.php's refusals answered with 200
+	}
+	v, err := contractValidator(vt.doc)
+	if err != nil {
+		return err.Error()
+	}
+	contract.mu.Lock()
+	defer contract.mu.Unlock()
+	vreq := req.Clone(req.Context())
+	if len(bytes.TrimSpace(body)) == 0 {
+		vreq.Body = http.NoBody
+		vreq.Header.Del("Content-Type")
+	} else {
+		vreq.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	ok, errs := v.ValidateHttpRequestSync(vreq)
+	if ok || undocumentedRoute(errs) {
+		return ""
+	}
+	return describe(errs)
 }
 
 // isUnroutedAnswer tells echo's answers for unknown routes, which by

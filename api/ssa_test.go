@@ -154,7 +154,7 @@ func TestSSARemindersOverHTTP(t *testing.T) {
 	if len(again.body["reminders"].([]any)) != 0 {
 		t.Fatalf("a second run decided again: %v", again.body)
 	}
-	pending := f.data("/v1/ssa/reminders/pending", adminToken, again.num("position")).([]any)
+	pending := f.data("/v1/ssa/reminders/pending", adminToken, run.num("position")).([]any)
 	if len(pending) != 3 {
 		t.Fatalf("pending = %v", pending)
 	}

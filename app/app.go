@@ -69,8 +69,8 @@ type Node struct {
 	Model  *memory.Model // nil when queries are served from Postgres
 	// Postgres holds the read models when Config.PostgresURL is set.
 	Postgres *postgres.DB
-	Runner *projections.Runner
-	Server *api.Server
+	Runner   *projections.Runner
+	Server   *api.Server
 	// AdminToken is set when this start bootstrapped an empty log: the
 	// vendor administrator's token, to be shown once.
 	AdminToken string

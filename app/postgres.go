@@ -21,7 +21,7 @@ func (n *Node) openPostgres(ctx context.Context, cfg Config) (projections.Reader
 	if err != nil {
 		return nil, nil, err
 	}
-	r := postgres.NewReader(db, cfg.Timeout)
+	r := postgres.NewReader(db, cfg.Catalog, cfg.Timeout)
 	reader, ok := any(r).(projections.Reader)
 	if !ok {
 		db.Close()

@@ -52,7 +52,7 @@ type catalogFile struct {
 	Devices      deviceCatalogFile `json:"devices"`
 }
 
-// ParseCatalog reads the JSON catalog format documented in testdata/README.md.
+// ParseCatalog reads the JSON catalog format documented in catalog/README.md.
 func ParseCatalog(b []byte) (*Catalog, error) {
 	var f catalogFile
 	if err := json.Unmarshal(b, &f); err != nil {

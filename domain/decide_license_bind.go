@@ -49,24 +49,11 @@ func (c BindLicenses) decide(s *State, by Principal, now time.Time) ([]Event, er
 	if err != nil {
 		return nil, err
 	}
-	draws, short, err := s.planDraws(p, c.AlsoFrom, lines)
+	out, err := s.drawAndBind(by, p, d, lines, ssa, drawing{c.AlsoFrom, c.OnCredit, c.CreditOrder}, now)
 	if err != nil {
 		return nil, err
 	}
-	var out []Event
-	if len(short) > 0 {
-		if !c.OnCredit || !s.canBuyOnCredit(by, p.Company) {
-			return nil, Errorf(KindRejected, "balance-insufficient", "the balances lack %s", describe(short))
-		}
-		out = append(out, CreditPurchased{Company: p.Company, Project: p.ID, Person: by.Person, MAC: d.MAC,
-			Lines: short, OrderNumber: strings.TrimSpace(c.CreditOrder), Date: now.UTC().Format(time.DateOnly)})
-	}
-	bound := make([]LicenseLine, 0, len(lines))
-	for i, l := range lines {
-		bound = append(bound, LicenseLine{ID: s.LastLicense + 1 + int64(i), Item: l.Item, Quantity: l.Quantity,
-			BindDate: now.UTC().Format(time.DateOnly), SSAEnd: ssa, Origin: OriginPurchased})
-	}
-	out = append(out, LicensesBound{MAC: d.MAC, Company: p.Company, Project: p.ID, Draws: draws, Lines: bound})
+	bound := out[len(out)-1].(LicensesBound).Lines
 	// The new lines get the asked SSA end, or under automatic SSA the
 	// project's, and their SSC are paid (SSAOnArrival; invoiced under
 	// automatic SSA).
@@ -212,7 +199,7 @@ func (s *State) planDraws(p *Project, also []ProjectID, lines []Line) ([]Draw, [
 		if err != nil {
 			return nil, nil, err
 		}
-		if q.Company != p.Company {
+		if !s.CanShareBalance(q.ID, p.ID) {
 			return nil, nil, errNotInCompany(id)
 		}
 		if q.ID != p.ID && !containsProject(sources, q.ID) {

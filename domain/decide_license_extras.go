@@ -57,28 +57,38 @@ func (c ExtendWarranty) decide(s *State, by Principal, now time.Time) ([]Event, 
 	if err := s.checkDeviceFits(d, lines); err != nil {
 		return nil, err
 	}
-	return s.drawAndBind(by, p, d, lines, c.AlsoFrom, c.OnCredit, c.CreditOrder, now)
+	return s.drawAndBind(by, p, d, lines, "", drawing{c.AlsoFrom, c.OnCredit, c.CreditOrder}, now)
 }
 
-// drawAndBind draws lines from the balances (with credit) and binds them
-// as purchased lines without SSA.
-func (s *State) drawAndBind(by Principal, p *Project, d *Device, lines []Line, also []ProjectID, onCredit bool, order string, now time.Time) ([]Event, error) {
-	draws, short, err := s.planDraws(p, also, lines)
+// drawing says where a binding's units come from besides the project:
+// further projects of the company, and credit for the rest.
+type drawing struct {
+	also     []ProjectID
+	onCredit bool
+	order    string
+}
+
+// drawAndBind draws lines from the balances (the shortfall on credit, as
+// a CreditPurchased first) and binds them as purchased lines with the
+// given SSA end; the LicensesBound is the last event.
+func (s *State) drawAndBind(by Principal, p *Project, d *Device, lines []Line, ssa string, w drawing, now time.Time) ([]Event, error) {
+	draws, short, err := s.planDraws(p, w.also, lines)
 	if err != nil {
 		return nil, err
 	}
 	today := now.UTC().Format(time.DateOnly)
 	var out []Event
 	if len(short) > 0 {
-		if !onCredit || !s.canBuyOnCredit(by, p.Company) {
+		if !w.onCredit || !s.canBuyOnCredit(by, p.Company) {
 			return nil, Errorf(KindRejected, "balance-insufficient", "the balances lack %s", describe(short))
 		}
 		out = append(out, CreditPurchased{Company: p.Company, Project: p.ID, Person: by.Person, MAC: d.MAC,
-			Lines: short, OrderNumber: strings.TrimSpace(order), Date: today})
+			Lines: short, OrderNumber: strings.TrimSpace(w.order), Date: today})
 	}
 	bound := make([]LicenseLine, len(lines))
 	for i, l := range lines {
-		bound[i] = LicenseLine{ID: s.LastLicense + 1 + int64(i), Item: l.Item, Quantity: l.Quantity, BindDate: today, Origin: OriginPurchased}
+		bound[i] = LicenseLine{ID: s.LastLicense + 1 + int64(i), Item: l.Item, Quantity: l.Quantity, BindDate: today,
+			SSAEnd: ssa, Origin: OriginPurchased}
 	}
 	return append(out, LicensesBound{MAC: d.MAC, Company: p.Company, Project: p.ID, Draws: draws, Lines: bound}), nil
 }
@@ -120,7 +130,7 @@ func (c AddFloating) decide(s *State, by Principal, now time.Time) ([]Event, err
 	if err := s.checkDeviceFits(d, lines); err != nil {
 		return nil, err
 	}
-	return s.drawAndBind(by, p, d, lines, c.AlsoFrom, c.OnCredit, c.CreditOrder, now)
+	return s.drawAndBind(by, p, d, lines, "", drawing{c.AlsoFrom, c.OnCredit, c.CreditOrder}, now)
 }
 
 // RemoveFloating deletes a device's floating license (it is consumed).

@@ -26,24 +26,34 @@ func Summarize(e Event) string {
 }
 
 // genericSummary turns "ActivationKeyRedeemed" and its tags into
-// "Activation key redeemed: key ABCD, company 1, project 2".
+// "Activation key redeemed: key ABCD, company 1, project 2"; acronyms stay
+// ("RMAReceived" is "RMA received").
 func genericSummary(typ string, tags []string) string {
-	var b strings.Builder
-	for i, r := range typ {
-		if i > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(typ[i-1])) {
-			b.WriteByte(' ')
-			r = unicode.ToLower(r)
+	var words []string
+	rs := []rune(typ)
+	start := 0
+	for i := 1; i <= len(rs); i++ {
+		boundary := i == len(rs) || unicode.IsUpper(rs[i]) &&
+			(!unicode.IsUpper(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1]))
+		if boundary {
+			words = append(words, string(rs[start:i]))
+			start = i
 		}
-		b.WriteRune(r)
+	}
+	for i, w := range words {
+		if i > 0 && strings.ToUpper(w) != w {
+			words[i] = strings.ToLower(w)
+		}
 	}
 	parts := make([]string, 0, len(tags))
 	for _, t := range tags {
 		parts = append(parts, strings.Replace(t, ":", " ", 1))
 	}
+	line := strings.Join(words, " ")
 	if len(parts) == 0 {
-		return b.String()
+		return line
 	}
-	return b.String() + ": " + strings.Join(parts, ", ")
+	return line + ": " + strings.Join(parts, ", ")
 }
 
 // Summary implements Summarizer.

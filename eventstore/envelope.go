@@ -1,7 +1,6 @@
 package eventstore
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -71,54 +70,10 @@ func (d *Digest) UnmarshalText(b []byte) error {
 	return err
 }
 
-// canonical is the hashed form of an envelope: every field but prev and
-// hash, in this fixed order, with time in RFC 3339 UTC nanoseconds and the
-// payload compacted. Changing it breaks every existing chain.
-type canonical struct {
-	Seq     uint64          `json:"seq"`
-	ID      string          `json:"id"`
-	Type    string          `json:"type"`
-	Time    string          `json:"time"`
-	Actor   Actor           `json:"actor"`
-	Command string          `json:"command"`
-	Digest  string          `json:"digest,omitempty"`
-	Tags    []string        `json:"tags,omitempty"`
-	Data    json.RawMessage `json:"data"`
-}
-
-// CanonicalBytes returns the bytes the chain hashes for e.
+// CanonicalBytes returns the bytes the chain hashes for e (the form is
+// defined by appendCanonical). Changing it breaks every existing chain.
 func CanonicalBytes(e *Envelope) ([]byte, error) {
-	data := e.Data
-	if !isCompact(data) {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, data); err != nil {
-			return nil, fmt.Errorf("event %d: data is not JSON: %w", e.Seq, err)
-		}
-		data = buf.Bytes()
-	}
-	return json.Marshal(canonical{
-		Seq: e.Seq, ID: e.ID, Type: e.Type, Time: e.Time.UTC().Format(time.RFC3339Nano),
-		Actor: e.Actor, Command: e.Command, Digest: e.Digest, Tags: e.Tags, Data: data,
-	})
-}
-
-// isCompact reports whether b has no insignificant white space outside
-// strings, so that the common case skips a copy.
-func isCompact(b []byte) bool {
-	inStr, esc := false, false
-	for _, c := range b {
-		switch {
-		case esc:
-			esc = false
-		case inStr && c == '\\':
-			esc = true
-		case c == '"':
-			inStr = !inStr
-		case !inStr && (c == ' ' || c == '\n' || c == '\t' || c == '\r'):
-			return false
-		}
-	}
-	return true
+	return appendCanonical(make([]byte, 0, 256+len(e.Data)), e)
 }
 
 // ChainHash computes H(prev || canonical bytes of e).

@@ -1,10 +1,14 @@
 package projections
 
 import (
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/replay"
 )
 
 // HistoryReader is the query side of the history tab: every event of the
@@ -63,4 +67,56 @@ type HistoryRow struct {
 	// device:, key:, person:, domain:).
 	Tags    []string `json:"tags"`
 	Summary string   `json:"summary"`
+}
+
+// HistoryContexts returns the context keys of an event ("company:1",
+// "person:2", "device:00-90-33-..."), the one rule every backend indexes
+// history by. It reads the state before the event is applied: its company, person and device tags,
+// the acting person and the companies owning the projects it touches. An
+// event that names no company (the vendor receiving an RMA device, say)
+// goes to the companies holding the devices it touches; one that names
+// companies stays with them, so a device in two companies does not show
+// one company's doings to the other.
+func HistoryContexts(r replay.Record, st *domain.State) []string {
+	keys := make([]string, 0, len(r.Env.Tags)+2)
+	add := func(k string) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if r.Env.Actor.Person != "" {
+		add("person:" + r.Env.Actor.Person)
+	}
+	var devices []domain.MAC
+	companies := 0
+	for _, t := range r.Env.Tags {
+		kind, id, _ := strings.Cut(t, ":")
+		switch kind {
+		case "company":
+			add(t)
+			companies++
+		case "person":
+			add(t)
+		case "device":
+			add(t)
+			devices = append(devices, domain.MAC(id))
+		case "project":
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				if p, ok := st.Projects[domain.ProjectID(n)]; ok {
+					add(p.Company.Tag())
+					companies++
+				}
+			}
+		}
+	}
+	if companies == 0 {
+		for _, mac := range devices {
+			if d, ok := st.Devices[mac]; ok {
+				for c := range d.In {
+					add(c.Tag())
+				}
+			}
+		}
+	}
+	return keys
 }

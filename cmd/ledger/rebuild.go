@@ -48,9 +48,14 @@ func (c *rebuildCmd) Run() error {
 		progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("events"), progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSetVisibility(!c.Quiet), progressbar.OptionSetPredictTime(true))
+	// The rate counts from the first progress report: after the schema is
+	// dropped and migrated, when events start to flow.
 	var done uint64
-	start := time.Now()
+	var start time.Time
 	err = postgres.Rebuild(ctx, db, store, cat, func(pos, head uint64) {
+		if start.IsZero() {
+			start = time.Now()
+		}
 		bar.ChangeMax64(int64(head))
 		_ = bar.Set64(int64(pos))
 		done = pos

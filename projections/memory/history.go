@@ -4,7 +4,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/projections"
@@ -23,44 +22,6 @@ type history struct {
 }
 
 func newHistory() history { return history{byKey: map[string][]int32{}} }
-
-// contexts returns the context keys of an event, read from the state
-// before the event is applied: its company, person and device tags, the
-// acting person, the companies owning the projects it touches, and the
-// companies holding the devices it touches.
-func historyContexts(r replay.Record, st *domain.State) []string {
-	keys := make([]string, 0, len(r.Env.Tags)+2)
-	add := func(k string) {
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	if r.Env.Actor.Person != "" {
-		add("person:" + r.Env.Actor.Person)
-	}
-	for _, t := range r.Env.Tags {
-		kind, id, _ := strings.Cut(t, ":")
-		switch kind {
-		case "company", "person", "device":
-			add(t)
-		}
-		switch kind {
-		case "project":
-			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-				if p, ok := st.Projects[domain.ProjectID(n)]; ok {
-					add(p.Company.Tag())
-				}
-			}
-		case "device":
-			if d, ok := st.Devices[domain.MAC(id)]; ok {
-				for c := range d.In {
-					add(c.Tag())
-				}
-			}
-		}
-	}
-	return keys
-}
 
 // add appends an event's row to its contexts. A company join moves the
 // absorbed company's rows into the joining company's history, so the
@@ -111,9 +72,10 @@ func (m *Model) History(by domain.Principal, q projections.HistoryQuery) (projec
 		return projections.HistoryPage{}, err
 	}
 	if q.Project != 0 {
-		if err := m.canReadProjectHistory(by, q.Project); err != nil {
-			return projections.HistoryPage{}, err
-		}
+		// The context is authorized already, and its rows were assigned
+		// when they happened: narrowing them to a project needs no check of
+		// the project's company now (a project moved away keeps its old
+		// rows readable by the old company).
 		pt := q.Project.Tag()
 		prev := filter
 		filter = func(row *projections.HistoryRow) bool { return prev(row) && slices.Contains(row.Tags, pt) }
@@ -162,17 +124,6 @@ func (m *Model) historyList(by domain.Principal, q projections.HistoryQuery) ([]
 		return list, func(r *projections.HistoryRow) bool { return slices.Contains(r.Tags, dt) }, nil
 	}
 	return nil, nil, domain.Errorf(domain.KindInvalid, "invalid-context", "context must be company, person or device")
-}
-
-// canReadProjectHistory: a project's rows are readable by those who may
-// read its company now; a project that no longer exists (joined into
-// another) is filtered by tag only, within a company already checked.
-func (m *Model) canReadProjectHistory(by domain.Principal, id domain.ProjectID) error {
-	p, ok := m.st.Projects[id]
-	if !ok {
-		return nil
-	}
-	return m.st.CanRead(by, p.Company)
 }
 
 // page walks a context's rows newest first from the cursor, keeping those

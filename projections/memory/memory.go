@@ -45,7 +45,7 @@ func (m *Model) Apply(_ context.Context, recs []replay.Record) error {
 		if r.Env.Seq <= m.pos {
 			continue // already applied: applying twice changes nothing
 		}
-		contexts := historyContexts(r, m.st) // from the state the event found
+		contexts := projections.HistoryContexts(r, m.st) // from the state the event found
 		if err := m.st.Evolve(r.Event); err != nil {
 			return err
 		}

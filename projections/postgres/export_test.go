@@ -11,15 +11,17 @@ import (
 // written and before the checkpoint moves: the crash tests' failure.
 func SetFailInTx(p *Projector, f func(context.Context) error) { p.failInTx = f }
 
-// DumpedTables are the tables Dump renders.
-var DumpedTables = []string{"checkpoint", "persons", "tokens", "companies", "members", "projects", "balances",
-	"keys", "key_lines", "history"}
-
-// Dump renders every read-model table as sorted text rows, to compare two
-// databases.
+// Dump renders every read-model table (all tables of the schema but
+// schema_migrations) as sorted text rows, to compare two databases.
 func Dump(ctx context.Context, db *DB) (string, error) {
+	rows, _ := db.Pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+		AND tablename <> 'schema_migrations' ORDER BY tablename`)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
-	for _, t := range DumpedTables {
+	for _, t := range tables {
 		rows, _ := db.Pool.Query(ctx, "SELECT r::text FROM "+pgx.Identifier{t}.Sanitize()+` r ORDER BY r::text COLLATE "C"`)
 		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {

@@ -2,65 +2,37 @@ package postgres
 
 import (
 	"encoding/json"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/projections"
 	"github.com/innolic/ledger/replay"
 )
 
-var historyColumns = []string{"position", "time", "type", "actor_person", "actor_company", "actor_vendor",
-	"channel", "command", "tags", "summary", "data"}
+var historyColumns = []string{"position", "time", "time_ns", "type", "actor_person", "actor_company", "actor_vendor",
+	"channel", "command", "tags", "summary", "data", "postings"}
 
 // historyRow is one event as a history row. It is written from the
-// envelope and the domain's own summary line, so events of every type
-// appear in history, including types added after this file.
+// envelope, the domain's own summary line and the domain's postings, so
+// events of every type appear in history, including types added after
+// this file.
 func historyRow(r replay.Record) []any {
 	e := r.Env
 	tags := e.Tags
 	if tags == nil {
 		tags = []string{}
 	}
-	return []any{int64(e.Seq), e.Time.UTC(), e.Type, e.Actor.Person, e.Actor.Company, e.Actor.Vendor,
-		e.Actor.Channel, e.Command, tags, domain.Summarize(r.Event), json.RawMessage(e.Data)}
+	postings := json.RawMessage("[]")
+	if legs := domain.Postings(r.Event); len(legs) > 0 {
+		postings, _ = json.Marshal(legs)
+	}
+	return []any{int64(e.Seq), e.Time.UTC(), e.Time.UnixNano(), e.Type, e.Actor.Person, e.Actor.Company, e.Actor.Vendor,
+		e.Actor.Channel, e.Command, tags, domain.Summarize(r.Event), json.RawMessage(e.Data), postings}
 }
 
-// historyContexts returns the history contexts of an event, read from the
-// state before the event is applied (the rules of the memory backend's
-// history, which the parity suite holds this to).
+// historyContexts returns the history contexts of an event: the one rule
+// of projections.HistoryContexts, which the memory backend uses too.
 func historyContexts(r replay.Record, st *domain.State) []string {
-	keys := make([]string, 0, len(r.Env.Tags)+2)
-	add := func(k string) {
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	if r.Env.Actor.Person != "" {
-		add("person:" + r.Env.Actor.Person)
-	}
-	for _, t := range r.Env.Tags {
-		kind, id, _ := strings.Cut(t, ":")
-		switch kind {
-		case "company", "person", "device":
-			add(t)
-		}
-		switch kind {
-		case "project":
-			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-				if p, ok := st.Projects[domain.ProjectID(n)]; ok {
-					add(p.Company.Tag())
-				}
-			}
-		case "device":
-			if d, ok := st.Devices[domain.MAC(id)]; ok {
-				for c := range d.In {
-					add(c.Tag())
-				}
-			}
-		}
-	}
-	return keys
+	return projections.HistoryContexts(r, st)
 }
 
 // contextMerge is a company join: the absorbed company's history up to the

@@ -14,9 +14,12 @@ import (
 
 // migrations are the numbered schema changes, applied in order once each.
 // A new read model (devices, license lines, free pool, contracts, SSA state)
-// adds the next file, NNNN_what.sql, and never edits an applied one; a
-// migration that changes what existing rows mean should be followed by
-// `ledger rebuild`.
+// adds the next file, NNNN_what.sql, and never edits an applied one. A
+// migration that changes what existing rows mean (a column whose values
+// only the projector can fill) empties the tables and sets the checkpoint
+// to 0, as 0007 does: the projector then rebuilds them from the log at the
+// next start, since the rows it would otherwise keep were written without
+// the new meaning.
 //
 // The runner is this file rather than a library (golang-migrate, goose):
 // it is forty lines on pgx, which the package uses anyway; it applies all

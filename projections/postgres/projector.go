@@ -105,6 +105,7 @@ func (p *Projector) load(ctx context.Context) error {
 	all := newTouched()
 	all.all(st)
 	t.sync(st, all)
+	t.syncSSA(st, true)
 	t.commit()
 	p.st, p.applied, p.pos, p.t, p.stale = st, cp.Position, cp.Position, t, false
 	return nil
@@ -171,6 +172,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 		j.seqs[i], j.hist[i] = r.Env.Seq, historyRow(r)
 	}
 	p.t.sync(p.st, d)
+	p.t.syncSSA(p.st, touchesReminders(recs))
 	b := &pgx.Batch{}
 	p.t.queue(b)
 	j.queries = b.QueuedQueries

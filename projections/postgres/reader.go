@@ -23,15 +23,17 @@ import (
 // empty lists as [] rather than null.
 type Reader struct {
 	db      *DB
+	cat     *domain.Catalog
 	timeout time.Duration
 }
 
-// NewReader returns a reader; timeout bounds each query (default 10s).
-func NewReader(db *DB, timeout time.Duration) *Reader {
+// NewReader returns a reader; the catalog parses license-type searches;
+// timeout bounds each query (default 10s).
+func NewReader(db *DB, cat *domain.Catalog, timeout time.Duration) *Reader {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Reader{db: db, timeout: timeout}
+	return &Reader{db: db, cat: cat, timeout: timeout}
 }
 
 // errUnavailable is what a query answers when the database fails: the

@@ -41,6 +41,8 @@ type (
 		CCMails                                               string // JSON, to stay comparable
 		AutoSSA                                               bool
 		SSAEnd                                                string
+		AutoSSARequested                                      bool
+		SSAMail                                               string // JSON, to stay comparable
 	}
 	grantKey struct {
 		Project domain.ProjectID
@@ -73,6 +75,7 @@ type tables struct {
 	persons   *rowset[domain.PersonID, personRow, struct{}]
 	tokens    *rowset[tokenKey, tokenRow, domain.PersonID]
 	auth      *rowset[string, domain.PersonID, domain.PersonID]
+	emails    *rowset[string, domain.PersonID, domain.PersonID]
 	companies *rowset[domain.CompanyID, companyRow, struct{}]
 	members   *rowset[memberKey, memberRow, domain.CompanyID]
 	projects  *rowset[domain.ProjectID, projectRow, domain.CompanyID]
@@ -81,7 +84,11 @@ type tables struct {
 	balances  *rowset[balanceKey, int64, domain.ProjectID]
 	keys      *rowset[string, keyRow, struct{}]
 	keyLines  *rowset[keyLineKey, int64, string]
+	// keysOf indexes the committed keys by the projects they come from or
+	// went into: a project join rewrites those without tagging the keys.
+	keysOf map[domain.ProjectID]map[string]struct{}
 	licensing
+	ssa
 }
 
 func newTables() *tables {
@@ -89,6 +96,7 @@ func newTables() *tables {
 		persons:   newRowset[domain.PersonID, personRow, struct{}](nil),
 		tokens:    newRowset(func(k tokenKey, _ tokenRow) domain.PersonID { return k.Person }),
 		auth:      newRowset(func(_ string, p domain.PersonID) domain.PersonID { return p }),
+		emails:    newRowset(func(_ string, p domain.PersonID) domain.PersonID { return p }),
 		companies: newRowset[domain.CompanyID, companyRow, struct{}](nil),
 		members:   newRowset(func(k memberKey, _ memberRow) domain.CompanyID { return k.Company }),
 		projects:  newRowset(func(_ domain.ProjectID, r projectRow) domain.CompanyID { return r.Company }),
@@ -98,7 +106,25 @@ func newTables() *tables {
 		keys:      newRowset[string, keyRow, struct{}](nil),
 		keyLines:  newRowset(func(k keyLineKey, _ int64) string { return k.Code }),
 	}
-	t.licensing = newLicensing()
+	t.licensing, t.ssa = newLicensing(), newSSA()
+	t.keysOf = map[domain.ProjectID]map[string]struct{}{}
+	t.keys.onCommit = func(code string, old, new *keyRow) {
+		for _, r := range []*keyRow{old, new} {
+			if r == nil {
+				continue
+			}
+			for _, p := range []domain.ProjectID{r.FromProject, r.RedeemedInto} {
+				if old == r {
+					delete(t.keysOf[p], code)
+				} else if p != 0 {
+					if t.keysOf[p] == nil {
+						t.keysOf[p] = map[string]struct{}{}
+					}
+					t.keysOf[p][code] = struct{}{}
+				}
+			}
+		}
+	}
 	return t
 }
 
@@ -107,8 +133,8 @@ func (t *tables) each(f func(interface{ commit() }, interface{ abort() })) {
 	for _, r := range []interface {
 		commit()
 		abort()
-	}{t.persons, t.tokens, t.auth, t.companies, t.members, t.projects, t.grants, t.contracts, t.balances,
-		t.keys, t.keyLines, t.devices, t.placements, t.licenses, t.invalid, t.orders, t.credits} {
+	}{t.persons, t.tokens, t.auth, t.emails, t.companies, t.members, t.projects, t.grants, t.contracts, t.balances,
+		t.keys, t.keyLines, t.devices, t.placements, t.licenses, t.invalid, t.orders, t.free, t.credits, t.invoices, t.reminders} {
 		f(r, r)
 	}
 }
@@ -203,6 +229,9 @@ func (t *tables) sync(s *domain.State, d *touched) {
 	}
 	for id := range d.projects {
 		t.syncProject(s, id)
+		for code := range t.keysOf[id] {
+			d.keys[code] = struct{}{}
+		}
 	}
 	for code := range d.keys {
 		t.syncKey(s, code)
@@ -217,8 +246,16 @@ func (t *tables) syncPerson(s *domain.State, id domain.PersonID) {
 	p, ok := s.Persons[id]
 	tokens := map[tokenKey]tokenRow{}
 	auth := map[string]domain.PersonID{}
+	emails := map[string]domain.PersonID{}
 	if ok {
 		t.persons.put(id, personRow{Email: p.Email, Name: p.Name, Vendor: p.Vendor, SSAMail: !p.NoSSAMail})
+		// The keys the state finds the person by: the current email's, and
+		// earlier ones it still maps (as with token hashes below).
+		for _, k := range append(t.emails.childrenOf(id), strings.ToLower(strings.TrimSpace(p.Email))) {
+			if s.Emails[k] == id {
+				emails[k] = id
+			}
+		}
 		for tid, hash := range p.Tokens {
 			tokens[tokenKey{id, tid}] = tokenRow{Label: p.TokenLabels[tid], Hash: hash}
 			// A token authenticates while the state maps its hash to the
@@ -239,6 +276,7 @@ func (t *tables) syncPerson(s *domain.State, id domain.PersonID) {
 	}
 	t.tokens.replace(id, tokens)
 	t.auth.replace(id, auth)
+	t.emails.replace(id, emails)
 }
 
 // syncCompany writes the company, its members and its project set, and
@@ -255,7 +293,7 @@ func (t *tables) syncCompany(s *domain.State, id domain.CompanyID) []domain.Proj
 		}
 		for pid := range c.Projects {
 			if p, ok := s.Projects[pid]; ok {
-				projects[pid] = projectRowOf(p)
+				projects[pid] = projectRowOf(s, p)
 				affected = append(affected, pid)
 			}
 		}
@@ -284,7 +322,9 @@ func (t *tables) syncContracts(s *domain.State, companies map[domain.CompanyID]s
 	}
 }
 
-func projectRowOf(p *domain.Project) projectRow {
+func projectRowOf(s *domain.State, p *domain.Project) projectRow {
+	_, requested := s.AutoSSARequests[p.ID]
+	mail, _ := json.Marshal(s.MailSettings[p.ID])
 	cc := []byte("[]")
 	if len(p.Properties.CCMails) > 0 {
 		cc, _ = json.Marshal(p.Properties.CCMails)
@@ -292,7 +332,7 @@ func projectRowOf(p *domain.Project) projectRow {
 	return projectRow{Company: p.Company, Name: p.Name, Description: p.Description,
 		UpdateURL: p.Properties.UpdateURL, TrustedCertificate: p.Properties.TrustedCertificate,
 		TrustValue: p.Properties.TrustValue, DevicesApp: p.Properties.DevicesAppGUID, CCMails: string(cc),
-		AutoSSA: p.AutoSSA, SSAEnd: p.SSAEnd}
+		AutoSSA: p.AutoSSA, SSAEnd: p.SSAEnd, AutoSSARequested: requested, SSAMail: string(mail)}
 }
 
 func (t *tables) syncProject(s *domain.State, id domain.ProjectID) {
@@ -300,7 +340,7 @@ func (t *tables) syncProject(s *domain.State, id domain.ProjectID) {
 	lines := map[balanceKey]int64{}
 	grants := map[grantKey]struct{}{}
 	if ok {
-		t.projects.put(id, projectRowOf(p))
+		t.projects.put(id, projectRowOf(s, p))
 		for it, q := range p.Balance {
 			if q != 0 {
 				lines[balanceKey{id, it}] = q
@@ -314,6 +354,7 @@ func (t *tables) syncProject(s *domain.State, id domain.ProjectID) {
 	}
 	t.balances.replace(id, lines)
 	t.grants.replace(id, grants)
+	t.syncFree(s, id)
 }
 
 func (t *tables) syncKey(s *domain.State, code string) {
@@ -348,6 +389,9 @@ var (
 		func(rs []tokenRow) []any {
 			return []any{col(rs, func(r tokenRow) string { return r.Label }), col(rs, func(r tokenRow) string { return r.Hash })}
 		})
+	emailsTable = newTable[string, domain.PersonID]("person_emails", []string{"email_key text"}, []string{"person bigint"},
+		func(ks []string) []any { return []any{ks} },
+		func(rs []domain.PersonID) []any { return []any{ints(rs)} })
 	authTable = newTable[string, domain.PersonID]("auth_tokens", []string{"hash text"}, []string{"person bigint"},
 		func(ks []string) []any { return []any{ks} },
 		func(rs []domain.PersonID) []any { return []any{ints(rs)} })
@@ -367,7 +411,8 @@ var (
 		})
 	projectsTable = newTable[domain.ProjectID, projectRow]("projects", []string{"id bigint"},
 		[]string{"company bigint", "name text", "description text", "update_url text", "trusted_certificate text",
-			"trust_value text", "devices_app_guid text", "cc_mails text jsonb", "auto_ssa boolean", "ssa_end text"},
+			"trust_value text", "devices_app_guid text", "cc_mails text jsonb", "auto_ssa boolean", "ssa_end text",
+			"auto_ssa_requested boolean", "ssa_mail text jsonb"},
 		func(ks []domain.ProjectID) []any { return []any{ints(ks)} },
 		func(rs []projectRow) []any {
 			s := func(f func(projectRow) string) []string { return col(rs, f) }
@@ -376,7 +421,8 @@ var (
 				s(func(r projectRow) string { return r.UpdateURL }), s(func(r projectRow) string { return r.TrustedCertificate }),
 				s(func(r projectRow) string { return r.TrustValue }), s(func(r projectRow) string { return r.DevicesApp }),
 				s(func(r projectRow) string { return r.CCMails }),
-				col(rs, func(r projectRow) bool { return r.AutoSSA }), s(func(r projectRow) string { return r.SSAEnd })}
+				col(rs, func(r projectRow) bool { return r.AutoSSA }), s(func(r projectRow) string { return r.SSAEnd }),
+				col(rs, func(r projectRow) bool { return r.AutoSSARequested }), s(func(r projectRow) string { return r.SSAMail })}
 		})
 	grantsTable = newTable[grantKey, struct{}]("project_grants", []string{"project bigint", "company bigint"}, nil,
 		func(ks []grantKey) []any {
@@ -422,6 +468,7 @@ func (t *tables) queue(b *pgx.Batch) {
 	queueChanges(b, personsTable, t.persons)
 	queueChanges(b, tokensTable, t.tokens)
 	queueChanges(b, authTable, t.auth)
+	queueChanges(b, emailsTable, t.emails)
 	queueChanges(b, companiesTable, t.companies)
 	queueChanges(b, membersTable, t.members)
 	queueChanges(b, projectsTable, t.projects)
@@ -431,6 +478,7 @@ func (t *tables) queue(b *pgx.Batch) {
 	queueChanges(b, keysTable, t.keys)
 	queueChanges(b, keyLinesTable, t.keyLines)
 	t.licensing.queue(b)
+	t.ssa.queue(b)
 }
 
 // ints converts ids to the int64 slice pgx encodes as bigint[].

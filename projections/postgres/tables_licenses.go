@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -16,6 +17,7 @@ type (
 		RMA                          domain.RMAState
 		WarrantyEnd, TestUntil       string
 		ReturnLocked                 bool
+		Downloads                    string // JSON list of versions, to stay comparable
 	}
 	placementKey struct {
 		MAC     domain.MAC
@@ -30,6 +32,7 @@ type (
 		ID  int64
 	}
 	licenseRow struct {
+		N                             int32
 		Item                          domain.Item
 		Quantity                      int64
 		BindDate, SSAEnd, ExternalKey string
@@ -43,6 +46,10 @@ type (
 		Confirmation, Date string
 		Project            domain.ProjectID
 		Lines              string // JSON, to stay comparable
+	}
+	freeKey struct {
+		Project domain.ProjectID
+		N       int32
 	}
 	orderKey struct {
 		Order string
@@ -65,6 +72,7 @@ type licensing struct {
 	licenses   *rowset[licenseKey, licenseRow, domain.MAC]
 	invalid    *rowset[invalidationKey, invalidationRow, domain.MAC]
 	orders     *rowset[orderKey, struct{}, string]
+	free       *rowset[freeKey, domain.LicenseLine, domain.ProjectID]
 	credits    *rowset[int64, creditRow, struct{}]
 	// devicesOf indexes the committed placements by company, so a touched
 	// company resynchronizes the devices it held (a company join moves
@@ -79,6 +87,7 @@ func newLicensing() licensing {
 		licenses:   newRowset(func(k licenseKey, _ licenseRow) domain.MAC { return k.MAC }),
 		invalid:    newRowset(func(k invalidationKey, _ invalidationRow) domain.MAC { return k.MAC }),
 		orders:     newRowset(func(k orderKey, _ struct{}) string { return k.Order }),
+		free:       newRowset(func(k freeKey, _ domain.LicenseLine) domain.ProjectID { return k.Project }),
 		credits:    newRowset[int64, creditRow, struct{}](nil),
 		devicesOf:  map[domain.CompanyID]map[domain.MAC]struct{}{},
 	}
@@ -104,12 +113,12 @@ func (l *licensing) syncDevice(s *domain.State, mac domain.MAC) {
 	invalid := map[invalidationKey]invalidationRow{}
 	if ok {
 		l.devices.put(mac, deviceRow{Type: d.Type, OrderNumber: d.OrderNumber, Delivered: d.Delivered, Owner: d.Owner, RMA: d.RMA,
-			WarrantyEnd: d.WarrantyEnd(), TestUntil: d.TestUntil, ReturnLocked: d.ReturnLocked})
+			WarrantyEnd: d.WarrantyEnd(), TestUntil: d.TestUntil, ReturnLocked: d.ReturnLocked, Downloads: downloads(s, d)})
 		for c, pl := range d.In {
 			placements[placementKey{mac, c}] = placementRow{Project: pl.Project, Name: pl.Name, Comment: pl.Comment}
 		}
-		for _, li := range d.Licenses {
-			licenses[licenseKey{mac, li.ID}] = licenseRow{Item: li.Item, Quantity: li.Quantity, BindDate: li.BindDate,
+		for i, li := range d.Licenses {
+			licenses[licenseKey{mac, li.ID}] = licenseRow{N: int32(i + 1), Item: li.Item, Quantity: li.Quantity, BindDate: li.BindDate,
 				SSAEnd: li.SSAEnd, ExternalKey: li.ExternalKey, Origin: li.Origin}
 		}
 		for i, inv := range d.Invalidations {
@@ -132,6 +141,32 @@ func (l *licensing) syncDevice(s *domain.State, mac domain.MAC) {
 	l.invalid.replace(mac, invalid)
 }
 
+// farFuture makes every catalog release count as released, as in the
+// memory backend: read models take no time from the wall clock, and the
+// catalog lists only versions the vendor has released.
+var farFuture = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// downloads are the versions a device's license file may be downloaded
+// in (the domain's rule: its licenses, their SSA ends and the releases).
+func downloads(s *domain.State, d *domain.Device) string {
+	vs := s.DownloadVersions(d, farFuture)
+	if vs == nil {
+		vs = []int{}
+	}
+	b, _ := json.Marshal(vs)
+	return string(b)
+}
+
+// syncFree rewrites a project's free pool (license returns tag the project
+// they return into; joins tag both projects).
+func (l *licensing) syncFree(s *domain.State, id domain.ProjectID) {
+	pool := map[freeKey]domain.LicenseLine{}
+	for i, li := range s.Free[id] {
+		pool[freeKey{id, int32(i + 1)}] = li
+	}
+	l.free.replace(id, pool)
+}
+
 // syncCredits adds the purchases on credit appended since the last batch;
 // the domain only ever appends to that list.
 func (l *licensing) syncCredits(s *domain.State) {
@@ -146,13 +181,14 @@ func (l *licensing) syncCredits(s *domain.State) {
 var (
 	devicesTable = newTable[domain.MAC, deviceRow]("devices", []string{"mac text"},
 		[]string{"type text", "order_number text", "delivered text", "owner bigint", "rma text", "warranty_end text",
-			"test_until text", "return_locked boolean"},
+			"test_until text", "return_locked boolean", "downloads text jsonb"},
 		func(ks []domain.MAC) []any { return []any{strs(ks)} },
 		func(rs []deviceRow) []any {
 			return []any{col(rs, func(r deviceRow) string { return r.Type }), col(rs, func(r deviceRow) string { return r.OrderNumber }),
 				col(rs, func(r deviceRow) string { return r.Delivered }), col(rs, func(r deviceRow) int64 { return int64(r.Owner) }),
 				col(rs, func(r deviceRow) string { return string(r.RMA) }), col(rs, func(r deviceRow) string { return r.WarrantyEnd }),
-				col(rs, func(r deviceRow) string { return r.TestUntil }), col(rs, func(r deviceRow) bool { return r.ReturnLocked })}
+				col(rs, func(r deviceRow) string { return r.TestUntil }), col(rs, func(r deviceRow) bool { return r.ReturnLocked }),
+				col(rs, func(r deviceRow) string { return r.Downloads })}
 		})
 	placementsTable = newTable[placementKey, placementRow]("device_placements", []string{"mac text", "company bigint"},
 		[]string{"project bigint", "name text", "comment text"},
@@ -164,12 +200,12 @@ var (
 				col(rs, func(r placementRow) string { return r.Comment })}
 		})
 	licensesTable = newTable[licenseKey, licenseRow]("license_lines", []string{"mac text", "id bigint"},
-		[]string{"type text", "version integer", "quantity bigint", "bind_date text", "ssa_end text", "external_key text", "origin text"},
+		[]string{"n integer", "type text", "version integer", "quantity bigint", "bind_date text", "ssa_end text", "external_key text", "origin text"},
 		func(ks []licenseKey) []any {
 			return []any{col(ks, func(k licenseKey) string { return string(k.MAC) }), col(ks, func(k licenseKey) int64 { return k.ID })}
 		},
 		func(rs []licenseRow) []any {
-			return []any{col(rs, func(r licenseRow) string { return r.Item.Type }), col(rs, func(r licenseRow) int32 { return int32(r.Item.Version) }),
+			return []any{col(rs, func(r licenseRow) int32 { return r.N }), col(rs, func(r licenseRow) string { return r.Item.Type }), col(rs, func(r licenseRow) int32 { return int32(r.Item.Version) }),
 				col(rs, func(r licenseRow) int64 { return r.Quantity }), col(rs, func(r licenseRow) string { return r.BindDate }),
 				col(rs, func(r licenseRow) string { return r.SSAEnd }), col(rs, func(r licenseRow) string { return r.ExternalKey }),
 				col(rs, func(r licenseRow) string { return string(r.Origin) })}
@@ -182,6 +218,17 @@ var (
 		func(rs []invalidationRow) []any {
 			return []any{col(rs, func(r invalidationRow) string { return r.Confirmation }), col(rs, func(r invalidationRow) string { return r.Date }),
 				col(rs, func(r invalidationRow) int64 { return int64(r.Project) }), col(rs, func(r invalidationRow) string { return r.Lines })}
+		})
+	freeTable = newTable[freeKey, domain.LicenseLine]("free_pool", []string{"project bigint", "n integer"},
+		[]string{"id bigint", "type text", "version integer", "quantity bigint", "bind_date text", "ssa_end text", "external_key text", "origin text"},
+		func(ks []freeKey) []any {
+			return []any{col(ks, func(k freeKey) int64 { return int64(k.Project) }), col(ks, func(k freeKey) int32 { return k.N })}
+		},
+		func(rs []domain.LicenseLine) []any {
+			return []any{col(rs, func(r domain.LicenseLine) int64 { return r.ID }), col(rs, func(r domain.LicenseLine) string { return r.Type }),
+				col(rs, func(r domain.LicenseLine) int32 { return int32(r.Version) }), col(rs, func(r domain.LicenseLine) int64 { return r.Quantity }),
+				col(rs, func(r domain.LicenseLine) string { return r.BindDate }), col(rs, func(r domain.LicenseLine) string { return r.SSAEnd }),
+				col(rs, func(r domain.LicenseLine) string { return r.ExternalKey }), col(rs, func(r domain.LicenseLine) string { return string(r.Origin) })}
 		})
 	ordersTable = newTable[orderKey, struct{}]("order_devices", []string{"order_number text", "mac text"}, nil,
 		func(ks []orderKey) []any {
@@ -205,6 +252,7 @@ func (l *licensing) queue(b *pgx.Batch) {
 	queueChanges(b, licensesTable, l.licenses)
 	queueChanges(b, invalidTable, l.invalid)
 	queueChanges(b, ordersTable, l.orders)
+	queueChanges(b, freeTable, l.free)
 	queueChanges(b, creditsTable, l.credits)
 }
 

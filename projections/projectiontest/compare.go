@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/innolic/ledger/catalog"
 	"github.com/innolic/ledger/domain"
@@ -94,7 +95,31 @@ func ArgsFor(t testing.TB, store eventstore.Store) Args {
 	for id := domain.ProjectID(1); id <= st.LastProject; id++ {
 		add(projections.DeviceFilter{Project: id})
 	}
-	strs := map[string]bool{"": true, TokenHash("never issued"): true, "NO-SUCH-KEY": true, "ORD-1": true, " ORD-1 ": true}
+	for _, d := range []string{"2026-11-22", "2027-01-01", "2030-01-01"} {
+		day, _ := domain.ParseDay(d)
+		add(day)
+	}
+	for _, n := range []int{0, 30, 400, 5000} {
+		add(n)
+	}
+	add(Clock())
+	for _, q := range quoteRequests() {
+		add(q)
+	}
+	for _, q := range historyQueries(st) {
+		add(q)
+	}
+	strs := map[string]bool{"": true, TokenHash("never issued"): true, "NO-SUCH-KEY": true, "ORD-1": true, " ORD-1 ": true,
+		" ANN@acme.example ": true}
+	// Searches: too short, names, descriptions, devices, own keys with and
+	// without dashes, license types with versions and minimum counts.
+	for _, q := range []string{"ab", " acme ", "zulu", "LOWER CASE", "Räume", "backup", "00-90-33-00-00-0", "ip811",
+		"OWN-KEY", "ownkey1", "o-1", "PBX-Port13", "pbx-port13=5", "PBX-Port", "PBX-Port12=2", "GVL-Purchase", "Gateway-Channel12"} {
+		strs[q] = true
+	}
+	for _, p := range st.Persons {
+		strs[p.Email] = true
+	}
 	for order := range st.Orders {
 		strs[order] = true
 	}
@@ -279,4 +304,54 @@ func fmtArgs(in []reflect.Value) string {
 		s += fmt.Sprintf("%+v", v.Interface())
 	}
 	return s
+}
+
+// historyQueries are pages of every context: whole companies (small pages
+// with a cursor, a project filter, time windows), persons and devices with
+// and without a company, and an unknown context.
+func historyQueries(st *domain.State) []projections.HistoryQuery {
+	const (
+		company = projections.HistoryCompany
+		person  = projections.HistoryPerson
+		device  = projections.HistoryDevice
+	)
+	t := Clock()
+	qs := []projections.HistoryQuery{{Context: "nonsense", Company: 1, Limit: 5}}
+	for c := domain.CompanyID(0); c <= min(st.LastCompany+1, 8); c++ {
+		qs = append(qs, projections.HistoryQuery{Context: company, Company: c, Limit: 50},
+			projections.HistoryQuery{Context: company, Company: c, Limit: 2},
+			projections.HistoryQuery{Context: company, Company: c, Limit: 3, Before: 30},
+			projections.HistoryQuery{Context: company, Company: c, Limit: 50, Project: domain.ProjectID(c) + 2},
+			projections.HistoryQuery{Context: company, Company: c, Limit: 50, From: t, To: t.Add(time.Second)},
+			projections.HistoryQuery{Context: company, Company: c, Limit: 50, From: t.Add(time.Hour)},
+			projections.HistoryQuery{Context: person, Company: c, Person: 2, Limit: 50},
+			projections.HistoryQuery{Context: device, Company: c, Device: "00-90-33-00-00-01", Limit: 50})
+	}
+	for p := domain.PersonID(0); p <= min(st.LastPerson+1, 8); p++ {
+		qs = append(qs, projections.HistoryQuery{Context: person, Person: p, Limit: 50},
+			projections.HistoryQuery{Context: person, Person: p, Limit: 1, Before: 20})
+	}
+	for _, mac := range domain.SortedMACs(st.Devices)[:min(len(st.Devices), 4)] {
+		qs = append(qs, projections.HistoryQuery{Context: device, Device: string(mac), Limit: 50})
+	}
+	return qs
+}
+
+// quoteRequests are SSA quotes of a project and of a company, by end date
+// and by maximum SSC, with opt-outs (one unknown), a correction of a past
+// end, an end too old, unknown scopes and an invalid request.
+func quoteRequests() []domain.SSAQuoteRequest {
+	day := func(s string) domain.Day {
+		d, _ := domain.ParseDay(s)
+		return d
+	}
+	max := int64(100)
+	return []domain.SSAQuoteRequest{
+		{}, {Project: 3}, {Project: 3, End: day("2027-06-30")}, {Project: 3, MaxSSC: &max},
+		{Project: 3, End: day("2028-01-01"), OptOut: []int64{1}}, {Project: 3, End: day("2028-01-01"), OptOut: []int64{999}},
+		{Project: 3, End: day("2026-10-01")}, {Project: 3, End: day("2024-01-01")},
+		{Project: 1, End: day("2027-06-30")}, {Project: 5, End: day("2027-06-30"), CalcDate: day("2026-12-01")},
+		{Company: 1, End: day("2027-06-30")}, {Company: 2, MaxSSC: &max}, {Company: 99, End: day("2027-06-30")},
+		{Project: 99, End: day("2027-06-30")},
+	}
 }

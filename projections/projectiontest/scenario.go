@@ -7,9 +7,9 @@ package projectiontest
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -24,8 +24,9 @@ import (
 	"github.com/innolic/ledger/eventstore/memstore"
 )
 
-// Clock is the fixed time of every scenario, so logs are reproducible.
-func Clock() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+// Clock is the fixed time of every scenario, so logs are reproducible;
+// it has nanoseconds, which a database column may not keep.
+func Clock() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 123456789, time.UTC) }
 
 // Vendor is the bootstrapped vendor administrator.
 var Vendor = domain.Principal{Person: 1, Vendor: true}
@@ -131,7 +132,37 @@ func Scripted(t testing.TB) *Script {
 	s.Must(lee, domain.RedeemKey{Code: "KEY-THREE", Project: 5})
 	scriptedOrganization(s, ann, lee)
 	scriptedLicensing(s, ann, lee)
+	scriptedSSA(s, ann)
+	t.Logf("scripted scenario wrote %s", eventCounts(t, s))
 	return s
+}
+
+// scriptedSSA reaches the SSA and free-pool queries: a project SSA bought
+// on credit, automatic SSA with an invoiced binding, expiry reminders
+// decided and one sent, licenses returned into a free pool.
+func scriptedSSA(s *Script, ann domain.Principal) {
+	day := func(d string) domain.Day {
+		v, err := domain.ParseDay(d)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		return v
+	}
+	s.Must(domain.Principal{Person: 6}, domain.ExtendProjectSSA{Project: 3, End: day("2027-01-05"), OnCredit: true, CreditOrder: "SSA-1"})
+	s.Must(ann, domain.RequestAutoSSA{Project: 3})
+	s.Must(Vendor, domain.ActivateAutoSSA{Project: 3})
+	s.Must(Vendor, domain.RegisterDevices{OrderNumber: "ORD-2", Delivered: "2026-11-01", Devices: []domain.RegistryEntry{{MAC: "00-90-33-00-00-03", Type: "IP811"}}})
+	s.Must(ann, domain.AddDevices{Project: 3, MACs: []string{"00-90-33-00-00-03"}})
+	s.Must(domain.Principal{Person: 6}, domain.BindLicenses{Project: 3, MAC: "00-90-33-00-00-03", Version: 13,
+		Lines: []domain.Line{{Item: domain.Item{Type: "PBX-Port"}, Quantity: 1}}, OnCredit: true})
+	res := s.Must(Vendor, domain.SendSSAReminders{Day: day("2026-11-22")})
+	for _, e := range res.Events {
+		if due, ok := e.(domain.SSAReminderDue); ok {
+			s.Must(Vendor, domain.MarkSSAReminderSent{Key: due.Key})
+			break
+		}
+	}
+	s.Must(ann, domain.ReturnLicenses{Company: 1, MAC: "00-90-33-00-00-01", Firmware: 13, Certificate: true})
 }
 
 // scriptedOrganization reaches the organization queries: customer id, SSA
@@ -172,6 +203,13 @@ func scriptedLicensing(s *Script, ann, lee domain.Principal) {
 	s.Must(ann, domain.CreateOwnKey{Project: 3, Code: "OWN-KEY-3", Lines: []domain.Line{line("GVL-Purchase", 0, 1)}})
 	s.Must(lee, domain.RedeemKey{Code: "OWN-KEY-3", Project: 5})
 	s.Must(ann, domain.RequestRMA{Company: 1, MAC: "00-90-33-00-00-02", Reason: "broken"})
+	// A project join rewrites the keys of the joined project (tagging
+	// only the projects).
+	s.Must(ann, domain.CreateProject{Company: 1, Name: "Join me"}) // 6
+	s.Must(Vendor, domain.IssueKey{Code: "KEY-JOIN-5", Lines: []domain.Line{line("PBX-Port", 13, 4)}})
+	s.Must(ann, domain.RedeemKey{Code: "KEY-JOIN-5", Project: 6})
+	s.Must(ann, domain.CreateOwnKey{Project: 6, Code: "OWN-KEY-4", Lines: []domain.Line{line("PBX-Port", 13, 1)}})
+	s.Must(ann, domain.JoinProject{Project: 6, Into: 3})
 }
 
 // Random drives n commands chosen by a seeded generator; refusals are part

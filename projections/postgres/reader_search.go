@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/projections"
+)
+
+// Search implements projections.SearchReader. The candidates are read with
+// SQL (the company's projects, devices and own keys, or the devices with
+// their holdings of a license type) and matched in Go with the memory
+// backend's rules (strings.ToLower containment, codes with or without
+// dashes), which no database collation reproduces exactly.
+func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query string) (projections.SearchResult, error) {
+	q := strings.TrimSpace(query)
+	if len([]rune(q)) < projections.MinSearch {
+		return projections.SearchResult{}, domain.Errorf(domain.KindInvalid, "search-too-short",
+			"a search needs at least %d characters (%d for activation keys)", projections.MinSearch, projections.MinKeySearch)
+	}
+	out := projections.SearchResult{Query: q, Projects: []projections.ProjectView{}, Devices: []projections.DeviceView{},
+		Keys: []projections.KeySearchHit{}}
+	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
+		if err := canRead(ctx, tx, by, company); err != nil {
+			return err
+		}
+		if lq, ok := licenseQuery(r.cat, q); ok {
+			out.License = &lq
+			devs, err := devicesHolding(ctx, tx, company, lq)
+			out.Devices, out.Truncated = capHits(devs)
+			return err
+		}
+		needle := strings.ToLower(q)
+		var cut [3]bool
+		projects, err := projectsOf(ctx, tx, company)
+		if err != nil {
+			return err
+		}
+		out.Projects, cut[0] = capHits(slices.DeleteFunc(projects, func(p projections.ProjectView) bool {
+			return !containsFold(needle, p.Name, p.Description)
+		}))
+		if out.Devices, cut[1], err = searchDevices(ctx, tx, company, needle); err != nil {
+			return err
+		}
+		if len([]rune(q)) >= projections.MinKeySearch {
+			if out.Keys, cut[2], err = searchKeys(ctx, tx, company, needle); err != nil {
+				return err
+			}
+		}
+		out.Truncated = cut[0] || cut[1] || cut[2]
+		return nil
+	})
+	if err != nil {
+		return projections.SearchResult{}, err
+	}
+	return out, nil
+}
+
+var licenseQueryRE = regexp.MustCompile(`^(.*?)(\d*)(?:=(\d+))?$`)
+
+// licenseQuery parses "PBX-Port8" or "PBX-Port8=100" against the catalog:
+// a license type name (any case), an optional version the type has, an
+// optional minimum count; trailing digits are first read as the version,
+// then as part of the name.
+func licenseQuery(cat *domain.Catalog, q string) (projections.LicenseQuery, bool) {
+	for _, versionDigits := range []bool{true, false} {
+		base, least, _ := strings.Cut(q, "=")
+		name, ver := base, ""
+		if versionDigits {
+			p := licenseQueryRE.FindStringSubmatch(base)
+			name, ver = p[1], p[2]
+		}
+		for _, t := range cat.LicenseTypes {
+			if !strings.EqualFold(t.Name, name) {
+				continue
+			}
+			lq := projections.LicenseQuery{Type: t.Name, AtLeast: 1}
+			if ver != "" {
+				v, _ := strconv.Atoi(ver)
+				if !slices.Contains(t.Versions, v) {
+					continue
+				}
+				lq.Version = v
+			}
+			if least != "" {
+				n, err := strconv.ParseInt(least, 10, 64)
+				if err != nil || n < 1 {
+					continue
+				}
+				lq.AtLeast = n
+			}
+			return lq, true
+		}
+	}
+	return projections.LicenseQuery{}, false
+}
+
+// devicesHolding lists the company's devices whose lines of the queried
+// type (and version) add up to at least the minimum, in MAC order.
+func devicesHolding(ctx context.Context, tx pgx.Tx, company domain.CompanyID, lq projections.LicenseQuery) ([]projections.DeviceView, error) {
+	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
+		FROM device_placements p JOIN devices d ON d.mac = p.mac
+		WHERE p.company = $1 AND (SELECT COALESCE(sum(l.quantity), 0) FROM license_lines l
+			WHERE l.mac = d.mac AND l.type = $2 AND ($3 = 0 OR l.version = $3)) >= $4
+		ORDER BY p.mac COLLATE "C"`, company, lq.Type, lq.Version, lq.AtLeast)
+	return pgx.CollectRows(rows, scanDevice)
+}
+
+func searchDevices(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle string) ([]projections.DeviceView, bool, error) {
+	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, d.order_number
+		FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1 ORDER BY p.mac COLLATE "C"`, company)
+	var out []projections.DeviceView
+	var d projections.DeviceView
+	var order string
+	_, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &order}, func() error {
+		if containsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
+			out = append(out, d)
+		}
+		return nil
+	})
+	hits, cut := capHits(out)
+	return hits, cut, err
+}
+
+// searchKeys finds the company's own keys: those created from one of its
+// projects. Codes match with or without their dashes.
+func searchKeys(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle string) ([]projections.KeySearchHit, bool, error) {
+	plain := strings.ReplaceAll(needle, "-", "")
+	rows, _ := tx.Query(ctx, `SELECT k.code, k.from_project, k.order_number, k.order_reference, k.comment, k.redeemed_into IS NOT NULL
+		FROM keys k JOIN projects p ON p.id = k.from_project WHERE p.company = $1 ORDER BY k.code COLLATE "C"`, company)
+	var out []projections.KeySearchHit
+	var k projections.KeySearchHit
+	_, err := pgx.ForEachRow(rows, []any{&k.Code, &k.FromProject, &k.OrderNumber, &k.OrderReference, &k.Comment, &k.Redeemed}, func() error {
+		code := strings.ToLower(k.Code)
+		if strings.Contains(strings.ReplaceAll(code, "-", ""), plain) || containsFold(needle, k.Comment, k.OrderNumber, k.OrderReference) {
+			out = append(out, k)
+		}
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		hits, cut := capHits(out)
+		return hits, cut, err
+	}
+	lines, err := keyLinesOf(ctx, tx, col(out, func(k projections.KeySearchHit) string { return k.Code }))
+	for i := range out {
+		out[i].Lines = lines[out[i].Code]
+	}
+	hits, cut := capHits(out)
+	return hits, cut, err
+}
+
+func containsFold(needle string, hay ...string) bool {
+	for _, h := range hay {
+		if h != "" && strings.Contains(strings.ToLower(h), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// capHits makes an empty list [] and cuts a long one at MaxSearchHits.
+func capHits[T any](xs []T) ([]T, bool) {
+	if xs == nil {
+		return []T{}, false
+	}
+	if len(xs) > projections.MaxSearchHits {
+		return xs[:projections.MaxSearchHits], true
+	}
+	return xs, false
+}
