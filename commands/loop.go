@@ -136,9 +136,9 @@ func (w *Writer) decideBatch(batch []*pending) ([]decided, []eventstore.Event, e
 			continue
 		}
 		seen[p.req.ID] = i
-		if e, ok := w.idem[p.req.ID]; ok {
+		if e, ok := w.idem.get(p.req.ID); ok {
 			d.res, d.err = Result{CommandID: p.req.ID, Positions: e.positions(), Replayed: true}, nil
-			if e.digest != p.req.Digest {
+			if !w.idem.sameDigest(e, p.req.Digest) {
 				d.res, d.err = Result{}, errIdemConflict
 			}
 			continue
@@ -163,7 +163,7 @@ func (w *Writer) decideBatch(batch []*pending) ([]decided, []eventstore.Event, e
 			}
 			events = append(events, env)
 		}
-		w.idem[p.req.ID] = idemEntry{digest: p.req.Digest, first: first, n: uint32(len(evs))}
+		w.idem.put(p.req.ID, p.req.Digest, first, uint32(len(evs)))
 		d.res = Result{CommandID: p.req.ID, Events: evs, Positions: idemEntry{first: first, n: uint32(len(evs))}.positions()}
 	}
 	return out, events, nil

@@ -77,7 +77,7 @@ type Writer struct {
 	// Owned by the writer goroutine.
 	state *domain.State
 	head  eventstore.Head // tentative: includes batches still being appended
-	idem  map[string]idemEntry
+	idem  *idemTable
 
 	// The pipeline between the writer and the appender: while one batch is
 	// being made durable, the next is decided on the tentative state.
@@ -92,22 +92,6 @@ type Writer struct {
 
 	mu     sync.Mutex // guards closed
 	closed bool
-}
-
-// idemEntry remembers a command id. A command's events are appended
-// together, so its positions are the range first..first+n-1.
-type idemEntry struct {
-	digest string
-	first  uint64
-	n      uint32
-}
-
-func (e idemEntry) positions() []uint64 {
-	out := make([]uint64, e.n)
-	for i := range out {
-		out[i] = e.first + uint64(i)
-	}
-	return out
 }
 
 type pending struct {
@@ -161,20 +145,21 @@ func Open(ctx context.Context, store eventstore.Store, catalog *domain.Catalog, 
 // of the log: the way back to the truth after a failed or lost append.
 func (w *Writer) rebuild(ctx context.Context) error {
 	st := domain.NewState(w.catalog)
-	idem := map[string]idemEntry{}
+	h, err := w.store.Head(ctx)
+	if err != nil {
+		return err
+	}
+	// Most commands write one event: sized for the log, the table never
+	// rehashes during the replay.
+	idem := newIdemTable(h.Seq)
 	var last eventstore.Envelope
-	err := replay.Range(ctx, w.store, 1, 0, func(recs []replay.Record) error {
+	err = replay.Range(ctx, w.store, 1, h.Seq, func(recs []replay.Record) error {
 		for _, r := range recs {
 			if err := st.Evolve(r.Event); err != nil {
 				return fmt.Errorf("replay at position %d: %w", r.Env.Seq, err)
 			}
 			if r.Env.Command != "" {
-				e, ok := idem[r.Env.Command]
-				if !ok {
-					e = idemEntry{digest: r.Env.Digest, first: r.Env.Seq}
-				}
-				e.n++
-				idem[r.Env.Command] = e
+				idem.extend(r.Env.Command, r.Env.Digest, r.Env.Seq)
 			}
 			last = r.Env
 		}

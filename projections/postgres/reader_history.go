@@ -19,6 +19,11 @@ import (
 // from the database and the page is cut in Go with the memory backend's
 // rules, so both answer the same page and cursor.
 func (r *Reader) History(by domain.Principal, q projections.HistoryQuery) (projections.HistoryPage, error) {
+	if q.Limit <= 0 {
+		// The API asks for 1..500 rows; a page of none has no cursor (the
+		// memory backend would index row -1 here).
+		return projections.HistoryPage{}, domain.Errorf(domain.KindInvalid, "invalid-limit", "a history page has at least one row")
+	}
 	out := projections.HistoryPage{Rows: []projections.HistoryRow{}}
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		key, keep, err := historyContext(ctx, tx, by, q)
