@@ -183,46 +183,57 @@ func addOperation(r *openapi31.Reflector, d documented) error {
 	if err != nil {
 		return err
 	}
-	op := d.Op
-	oc.SetSummary(op.Summary)
-	oc.SetDescription(op.Description)
+	oc.SetSummary(d.Op.Summary)
+	oc.SetDescription(d.Op.Description)
 	oc.SetID(operationID(d.Method, d.Path))
-	oc.SetTags(tagOf(op, d.Path))
-	if !op.Public {
+	oc.SetTags(tagOf(d.Op, d.Path))
+	if !d.Op.Public {
 		oc.AddSecurity("bearer")
 	}
-	if p := pathParams(d.Path, op.Params); p != nil {
+	isQuery := d.Method == http.MethodGet && !d.Op.Public
+	documentRequest(oc, d, isQuery)
+	documentResponses(oc, d, isQuery)
+	return r.AddOperation(oc)
+}
+
+// documentRequest adds the parameters and the body: the path's, the
+// route's own, and the conventional ones of queries and commands.
+func documentRequest(oc openapi.OperationContext, d documented, isQuery bool) {
+	if p := pathParams(d.Path, d.Op.Params); p != nil {
 		oc.AddReqStructure(p)
 	}
-	if op.Params != nil {
-		oc.AddReqStructure(op.Params)
+	if d.Op.Params != nil {
+		oc.AddReqStructure(d.Op.Params)
 	}
-	isQuery := d.Method == http.MethodGet && !op.Public
 	switch {
 	case isQuery:
 		oc.AddReqStructure(new(consistencyParams))
 	case d.Method != http.MethodGet:
 		oc.AddReqStructure(new(commandHeaders))
 	}
-	if op.Body != nil {
-		oc.AddReqStructure(op.Body, openapi.WithContentType("application/json"))
+	if d.Op.Body != nil {
+		oc.AddReqStructure(d.Op.Body, openapi.WithContentType("application/json"))
 	}
-	status := op.Status
+}
+
+// documentResponses adds the success answer with its headers and one
+// problem+json answer per error status.
+func documentResponses(oc openapi.OperationContext, d documented, isQuery bool) {
+	status, ct := d.Op.Status, d.Op.ContentType
 	if status == 0 {
 		status = http.StatusOK
 	}
-	ct := op.ContentType
 	if ct == "" {
 		ct = echo.MIMEApplicationJSON
 	}
-	oc.AddRespStructure(op.Answer, openapi.WithHTTPStatus(status), openapi.WithContentType(ct))
+	oc.AddRespStructure(d.Op.Answer, openapi.WithHTTPStatus(status), openapi.WithContentType(ct))
 	switch {
 	case isQuery:
 		oc.AddRespStructure(new(queryHeaders), openapi.WithHTTPStatus(status))
-	case d.Method != http.MethodGet && !op.Public:
+	case d.Method != http.MethodGet && !d.Op.Public:
 		oc.AddRespStructure(new(commandAnswerHeaders), openapi.WithHTTPStatus(status))
 	}
-	errs := merge(op.Errors, conventionalErrors(d.Method, d.Path, op, isQuery))
+	errs := merge(d.Op.Errors, conventionalErrors(d.Method, d.Path, d.Op, isQuery))
 	statuses := make([]int, 0, len(errs))
 	for st := range errs {
 		statuses = append(statuses, st)
@@ -232,7 +243,6 @@ func addOperation(r *openapi31.Reflector, d documented) error {
 		oc.AddRespStructure(new(Problem), openapi.WithHTTPStatus(st), openapi.WithContentType("application/problem+json"),
 			problemResponse(errs[st]))
 	}
-	return r.AddOperation(oc)
 }
 
 // conventionalErrors are the problems every route of a kind may answer.

@@ -3,6 +3,8 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Command is a request to change the ledger. Each command type has one
@@ -28,7 +30,8 @@ func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(
 func validEmail(e string) bool {
 	at := strings.IndexByte(e, '@')
 	return at > 0 && at == strings.LastIndexByte(e, '@') && strings.Contains(e[at+1:], ".") &&
-		!strings.ContainsAny(e, " \t\r\n") && len(e) <= 254
+		!strings.ContainsFunc(e, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) &&
+		utf8.ValidString(e) && len(e) <= 254
 }
 
 // checkName validates a display name: trimmed, 1..maxLen runes.
@@ -39,6 +42,11 @@ func checkName(field, v string, maxLen int) (string, error) {
 	}
 	if len([]rune(v)) > maxLen {
 		return "", Errorf(KindInvalid, "invalid-"+field, "%s must be at most %d characters", field, maxLen)
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) || !utf8.ValidString(v) {
+		// Names end up in read-model tables and mails; Postgres text cannot
+		// hold NUL, and no user types a control character into a name.
+		return "", Errorf(KindInvalid, "invalid-"+field, "%s must be valid text without control characters", field)
 	}
 	return v, nil
 }

@@ -94,6 +94,8 @@ func TestPersonDeciders(t *testing.T) {
 		{name: "email unique case-insensitively", given: base, by: vendor, when: RegisterPerson{Email: "ALICE@Example.com", Name: "A"}, wantErr: "email-taken"},
 		{name: "email must be an address", given: base, by: vendor, when: RegisterPerson{Email: "alice", Name: "A"}, wantErr: "invalid-email"},
 		{name: "name required", given: base, by: vendor, when: RegisterPerson{Email: "e@example.com", Name: "  "}, wantErr: "invalid-name"},
+		{name: "no control characters in names", given: base, by: vendor, when: RegisterPerson{Email: "e@example.com", Name: "Eve\x00"}, wantErr: "invalid-name"},
+		{name: "names are valid UTF-8", given: base, by: vendor, when: RegisterPerson{Email: "e@example.com", Name: "Eve\xff"}, wantErr: "invalid-name"},
 		{name: "only vendor staff register persons", given: base, by: alice, when: RegisterPerson{Email: "e@example.com", Name: "E"}, wantErr: "vendor-only"},
 		{name: "a person issues a token to themself", given: base, by: alice, when: IssueToken{Person: 2, TokenID: "t2", TokenHash: hash64},
 			then: []Event{TokenIssued{Token: "t2", Person: 2, Hash: hash64}}},

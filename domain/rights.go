@@ -40,6 +40,24 @@ type Membership struct {
 // CanRead is the access check of every company query: members who are not
 // locked, and vendor staff.
 func (s *State) CanRead(p Principal, c CompanyID) error {
+	return s.allow(p, c, ErrNoRight, RightAdministrator, RightContracts, RightLicenses, RightViewer)
+}
+
+// CanLicense allows work with licenses: Administrator or Licenses right.
+func (s *State) CanLicense(p Principal, c CompanyID) error {
+	return s.allow(p, c, ErrNoRight, RightAdministrator, RightLicenses)
+}
+
+// IsAdministrator allows what only company administrators may do.
+func (s *State) IsAdministrator(p Principal, c CompanyID) error {
+	return s.allow(p, c, ErrNotAdministrator, RightAdministrator)
+}
+
+// allow passes vendor staff (for an existing company) and members holding
+// one of the rights; a Locked member gets person-locked, any other member
+// denied. The order of checks is the order of precedence of the codes:
+// company-not-found, not-member, person-locked, then denied.
+func (s *State) allow(p Principal, c CompanyID, denied error, rights ...Right) error {
 	m, err := s.member(p, c)
 	if p.Vendor && !isNotFound(err) {
 		return nil
@@ -50,43 +68,12 @@ func (s *State) CanRead(p Principal, c CompanyID) error {
 	if m.Right == RightLocked {
 		return ErrPersonLocked
 	}
-	return nil
-}
-
-// CanLicense allows work with licenses: Administrator or Licenses right.
-func (s *State) CanLicense(p Principal, c CompanyID) error {
-	m, err := s.member(p, c)
-	if p.Vendor && !isNotFound(err) {
-		return nil
+	for _, r := range rights {
+		if m.Right == r {
+			return nil
+		}
 	}
-	if err != nil {
-		return err
-	}
-	switch m.Right {
-	case RightAdministrator, RightLicenses:
-		return nil
-	case RightLocked:
-		return ErrPersonLocked
-	}
-	return ErrNoRight
-}
-
-// IsAdministrator allows what only company administrators may do.
-func (s *State) IsAdministrator(p Principal, c CompanyID) error {
-	m, err := s.member(p, c)
-	if p.Vendor && !isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	switch m.Right {
-	case RightAdministrator:
-		return nil
-	case RightLocked:
-		return ErrPersonLocked
-	}
-	return ErrNotAdministrator
+	return denied
 }
 
 func isNotFound(err error) bool { return err != nil && KindOf(err) == KindNotFound }

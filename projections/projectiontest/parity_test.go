@@ -43,9 +43,9 @@ func TestRandomParity(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n := 400
+	n := 300
 	if testing.Short() {
-		n = 150
+		n = 120
 	}
 	s := projectiontest.Random(t, seed, n)
 	parity(t, s.Store, 1)
