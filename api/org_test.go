@@ -161,6 +161,8 @@ func TestOrgProjectEditing(t *testing.T) {
 		t.Fatalf("owner's project details = %v", own)
 	}
 	l.want(l.do("GET", fmt.Sprintf("/v1/companies/%d/projects/details", co1), carolTok, ""), 403, "not-member")
+	// The grantee binds from the external project's balance, so reads it.
+	l.want(l.do("GET", fmt.Sprintf("/v1/projects/%d/balance?after=%d", hotel, g.num("position")), carolTok, ""), 200, "")
 	l.refused(403, "external-project-restricted", "PUT", p+"/name", carolTok, `{"name":"Mine"}`)
 	l.refused(422, "project-has-external-rights", "DELETE", p, aliceTok, "")
 

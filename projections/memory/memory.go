@@ -133,7 +133,9 @@ func (m *Model) ProjectBalance(by domain.Principal, id domain.ProjectID) (projec
 	if !ok {
 		return projections.BalanceView{}, domain.Errorf(domain.KindNotFound, "project-not-found", "no project %d", id)
 	}
-	if err := m.st.CanRead(by, p.Company); err != nil {
+	// Members of a grantee company bind from an external project's balance,
+	// so they may read it.
+	if err := m.st.CanReadProject(by, id); err != nil {
 		return projections.BalanceView{}, err
 	}
 	return projections.BalanceView{Scope: "project", ID: int64(id), Lines: p.Balance.Lines()}, nil

@@ -229,7 +229,7 @@ func (r *Reader) ProjectBalance(by domain.Principal, id domain.ProjectID) (proje
 		if err != nil {
 			return err
 		}
-		if err := canRead(ctx, tx, by, company); err != nil {
+		if err := canReadProject(ctx, tx, by, id, company); err != nil {
 			return err
 		}
 		v.Lines, err = balanceLines(ctx, tx, `SELECT type, version, quantity FROM balances
@@ -240,6 +240,27 @@ func (r *Reader) ProjectBalance(by domain.Principal, id domain.ProjectID) (proje
 		return projections.BalanceView{}, err
 	}
 	return v, nil
+}
+
+// canReadProject is domain.State.CanReadProject on the tables: readers of
+// the owning company, or of a company the project is granted to (members of
+// a grantee bind from an external project's balance, so they see it).
+func canReadProject(ctx context.Context, tx pgx.Tx, by domain.Principal, id domain.ProjectID, company domain.CompanyID) error {
+	own := canRead(ctx, tx, by, company)
+	if own == nil {
+		return nil
+	}
+	rows, _ := tx.Query(ctx, "SELECT company FROM project_grants WHERE project = $1 ORDER BY company", id)
+	grantees, err := pgx.CollectRows(rows, pgx.RowTo[domain.CompanyID])
+	if err != nil {
+		return err
+	}
+	for _, g := range grantees {
+		if canRead(ctx, tx, by, g) == nil {
+			return nil
+		}
+	}
+	return own
 }
 
 // CompanyBalance implements projections.Reader: the sum over the company's
