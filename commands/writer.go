@@ -152,7 +152,7 @@ func (w *Writer) rebuild(ctx context.Context) error {
 	// Most commands write one event: sized for the log, the table never
 	// rehashes during the replay.
 	idem := newIdemTable(h.Seq)
-	var last eventstore.Envelope
+	var last eventstore.Head
 	err = replay.Range(ctx, w.store, 1, h.Seq, func(recs []replay.Record) error {
 		for _, r := range recs {
 			if err := st.Evolve(r.Event); err != nil {
@@ -161,14 +161,14 @@ func (w *Writer) rebuild(ctx context.Context) error {
 			if r.Env.Command != "" {
 				idem.extend(r.Env.Command, r.Env.Digest, r.Env.Seq)
 			}
-			last = r.Env
+			last = eventstore.Head{Seq: r.Env.Seq, Hash: r.Env.Hash}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	w.state, w.idem, w.head = st, idem, eventstore.Head{Seq: last.Seq, Hash: last.Hash}
+	w.state, w.idem, w.head = st, idem, last
 	return nil
 }
 

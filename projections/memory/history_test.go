@@ -19,7 +19,7 @@ func records(evs ...domain.Event) []replay.Record {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	out := make([]replay.Record, len(evs))
 	for i, e := range evs {
-		out[i] = replay.Record{Event: e, Env: eventstore.Envelope{Seq: uint64(i + 1), Type: e.EventType(), Tags: e.EventTags(),
+		out[i] = replay.Record{Event: e, Env: &eventstore.Envelope{Seq: uint64(i + 1), Type: e.EventType(), Tags: e.EventTags(),
 			Time: t0.Add(time.Duration(i) * time.Minute), Actor: eventstore.Actor{Person: "1", Channel: "api"}}}
 	}
 	return out

@@ -157,7 +157,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 	}
 	p.stale = true
 	d := newTouched()
-	j := &job{prev: p.applied, last: recs[len(recs)-1].Env, seqs: make([]uint64, len(recs)), hist: make([][]any, len(recs))}
+	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, seqs: make([]uint64, len(recs)), hist: make([][]any, len(recs))}
 	for i, r := range recs {
 		for _, c := range historyContexts(r, p.st) {
 			j.ctxs = append(j.ctxs, []any{c, int64(r.Env.Seq)})
