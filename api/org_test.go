@@ -163,6 +163,9 @@ func TestOrgProjectEditing(t *testing.T) {
 	l.want(l.do("GET", fmt.Sprintf("/v1/companies/%d/projects/details", co1), carolTok, ""), 403, "not-member")
 	// The grantee binds from the external project's balance, so reads it.
 	l.want(l.do("GET", fmt.Sprintf("/v1/projects/%d/balance?after=%d", hotel, g.num("position")), carolTok, ""), 200, "")
+	// ... and lists the devices of that project, but not the rest of the company's.
+	l.want(l.do("GET", fmt.Sprintf("/v1/companies/%d/devices?project=%d", co1, hotel), carolTok, ""), 200, "")
+	l.want(l.do("GET", fmt.Sprintf("/v1/companies/%d/devices", co1), carolTok, ""), 403, "not-member")
 	l.refused(403, "external-project-restricted", "PUT", p+"/name", carolTok, `{"name":"Mine"}`)
 	l.refused(422, "project-has-external-rights", "DELETE", p, aliceTok, "")
 

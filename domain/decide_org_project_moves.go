@@ -41,7 +41,8 @@ func (c JoinProject) decide(s *State, by Principal, now time.Time) ([]Event, err
 	if err != nil {
 		return nil, err
 	}
-	joined := ProjectJoined{Project: a.ID, Into: into.ID, Company: a.Company, Balance: a.Balance.Lines()}
+	joined := ProjectJoined{Project: a.ID, Into: into.ID, Company: a.Company, Balance: a.Balance.Lines(),
+		Free: append([]LicenseLine(nil), s.Free[a.ID]...)}
 	return append(append(pre, joined), post...), nil
 }
 

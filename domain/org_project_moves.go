@@ -11,6 +11,9 @@ type ProjectJoined struct {
 	// Balance is the joined project's balance that moved, so the event
 	// stands alone for auditors.
 	Balance []Line `json:"balance,omitempty"`
+	// Free is the joined project's free pool that moved, for the same reason
+	// and so that the accounting postings can name it.
+	Free []LicenseLine `json:"free,omitempty"`
 }
 
 // ProjectMoved: a project with its devices, keys and balance belongs to

@@ -34,8 +34,7 @@ func AccountFree(p ProjectID) string { return "free:" + strconv.FormatInt(int64(
 
 // Postings returns the postings of one event, in a stable order; events
 // that move no licenses (and CreditPurchased, a record for invoicing: the
-// binding it precedes takes the balance below zero) have none. Events that
-// move a balance without naming it (ProjectJoined) are not covered yet.
+// binding it precedes takes the balance below zero) have none.
 func Postings(e Event) []Posting {
 	var j journal
 	switch e := e.(type) {
@@ -61,6 +60,9 @@ func Postings(e Event) []Posting {
 		j.moveLines(AccountDevice(e.From), AccountDevice(e.To), e.Lines)
 	case RMAReshipped:
 		j.moveLines(AccountDevice(e.MAC), AccountFree(e.Project), e.Lines)
+	case ProjectJoined:
+		j.move(AccountProject(e.Project), AccountProject(e.Into), e.Balance)
+		j.moveLines(AccountFree(e.Project), AccountFree(e.Into), e.Free)
 	case FloatingRemoved:
 		j.moveLines(AccountDevice(e.MAC), AccountConsumed, []LicenseLine{e.Line})
 	case ProjectSSAExtended:

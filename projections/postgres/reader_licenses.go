@@ -19,7 +19,10 @@ func (r *Reader) Devices(by domain.Principal, company domain.CompanyID, f projec
 	var out []projections.DeviceView
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		if err := canRead(ctx, tx, by, company); err != nil {
-			return err
+			// A grantee lists the devices of the external project it was given.
+			if f.Project == 0 || canReadOwnedProject(ctx, tx, by, f.Project, company) != nil {
+				return err
+			}
 		}
 		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
 			FROM device_placements p JOIN devices d ON d.mac = p.mac
@@ -39,6 +42,17 @@ func (r *Reader) Devices(by domain.Principal, company domain.CompanyID, f projec
 		}
 	}
 	return kept, nil
+}
+
+// canReadOwnedProject allows reading project id when it belongs to company
+// and by may read it (as its company's member or a grantee's).
+func canReadOwnedProject(ctx context.Context, tx pgx.Tx, by domain.Principal, id domain.ProjectID, company domain.CompanyID) error {
+	var owner domain.CompanyID
+	err := tx.QueryRow(ctx, "SELECT company FROM projects WHERE id = $1", id).Scan(&owner)
+	if err != nil || owner != company {
+		return domain.ErrNotMember
+	}
+	return canReadProject(ctx, tx, by, id, company)
 }
 
 func scanDevice(row pgx.CollectableRow) (projections.DeviceView, error) {
