@@ -39,7 +39,7 @@ type interfaceParams struct {
 	ProjectName string `query:"project_name" description:"createProject: the new project's name"`
 	ProjectDesc string `query:"project_desc" description:"createProject: optional description"`
 	UpdateURL   string `query:"update_url" description:"createProject: optional update URL"`
-	SSADueDate  int64  `query:"ssa_due_date" description:"createProject: optional SSA end, unix seconds Europe/Berlin (not implemented yet: refused)"`
+	SSADueDate  int64  `query:"ssa_due_date" description:"createProject: optional SSA end of the new project, unix seconds (the day it falls on in Europe/Berlin)"`
 }
 
 // interfaceAnswer is every answer of interface.php: HTTP 200 with success
@@ -163,12 +163,13 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		if err != nil {
 			return interfaceAnswer{}, err
 		}
-		if q.Get("ssa_due_date") != "" {
-			return interfaceAnswer{}, interfaceError("not implemented: ssa_due_date (set the SSA end in the portal)")
+		end, err := ssaDueDate(q.Get("ssa_due_date"))
+		if err != nil {
+			return interfaceAnswer{}, err
 		}
 		res, err := s.interfaceSubmit(ctx, who, domain.InterfaceCreateProject{Company: who.Company, Name: name,
-			Description: q.Get("project_desc"),
-			Properties:  domain.ProjectProperties{TrustValue: who.Trust, UpdateURL: q.Get("update_url")}})
+			Description: q.Get("project_desc"), SSAEnd: end,
+			Properties: domain.ProjectProperties{TrustValue: who.Trust, UpdateURL: q.Get("update_url")}})
 		if err != nil {
 			return interfaceAnswer{}, err
 		}
@@ -203,6 +204,21 @@ func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain
 		return d, interfaceError("the device " + string(mac) + " is not in the project")
 	}
 	return d, nil
+}
+
+// ssaDueDate reads createProject's ssa_due_date: unix seconds, meaning the
+// calendar day it falls on in Europe/Berlin (the zone interface.php states
+// dates in). Empty: no SSA end.
+func ssaDueDate(v string) (domain.Day, error) {
+	if v == "" {
+		return 0, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec <= 0 {
+		return 0, interfaceError("ssa_due_date must be unix seconds")
+	}
+	y, m, d := time.Unix(sec, 0).In(berlin).Date()
+	return domain.DayOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)), nil
 }
 
 // berlin is the time zone interface.php states warranty dates in.

@@ -113,8 +113,22 @@ func TestInterfaceCreateProject(t *testing.T) {
 	if got := f.call(f.trust, "cmd", "addDevice", "email", "alice@example.com", "project_id", fmt.Sprint(id), "serial", "000002"); got["success"] != true {
 		t.Fatalf("addDevice into the new project = %v", got)
 	}
-	f.refusedCall("not implemented", f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel),
-		"project_name", "With SSA", "ssa_due_date", "1448492400")
+	// ssa_due_date: unix seconds, the day it falls on in Europe/Berlin.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	due := time.Date(2027, 6, 30, 0, 0, 0, 0, berlin).Unix()
+	got = f.call(f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel),
+		"project_name", "With SSA", "ssa_due_date", fmt.Sprint(due))
+	if got["success"] != true {
+		t.Fatalf("createProject with ssa_due_date = %v", got)
+	}
+	withSSA := f.data(fmt.Sprintf("/v1/projects/%d", int64(got["projectId"].(float64))), f.alice, int64(f.head())).(map[string]any)
+	if withSSA["ssa_end"] != "2027-06-30" {
+		t.Fatalf("project created with ssa_due_date = %v, want ssa_end 2027-06-30", withSSA)
+	}
+	f.refusedCall("at most one year in the past", f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel),
+		"project_name", "Old SSA", "ssa_due_date", "1448492400")
+	f.refusedCall("unix seconds", f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel),
+		"project_name", "Bad SSA", "ssa_due_date", "tomorrow")
 	f.refusedCall("already has a project", f.trust, "cmd", "createProject", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel), "project_name", "hotel")
 }
 

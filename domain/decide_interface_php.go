@@ -43,12 +43,17 @@ func (c InterfaceAddDevice) decide(s *State, by Principal, now time.Time) ([]Eve
 // InterfaceCreateProject is interface.php's createProject: a project of
 // the company with its properties (the trust value inherited from the
 // project the call was signed for, and the optional update URL).
-// Refusals: those of CreateProject, then of the properties.
+// With SSAEnd the new project gets that SSA end date: a new project has no
+// licenses, so the date is set without any SSC (the event of a project date
+// set without license changes, ProjectSSACorrected).
+// Refusals: those of CreateProject, then of the properties, then
+// ssa-end-too-old (more than one year in the past, as for any project date).
 type InterfaceCreateProject struct {
 	Company     CompanyID
 	Name        string
 	Description string
 	Properties  ProjectProperties
+	SSAEnd      Day
 }
 
 // CommandType implements Command.
@@ -64,5 +69,12 @@ func (c InterfaceCreateProject) decide(s *State, by Principal, now time.Time) ([
 		return nil, err
 	}
 	created := evs[0].(ProjectCreated)
-	return append(evs, ProjectPropertiesSet{Project: created.Project, Company: c.Company, ProjectProperties: props}), nil
+	evs = append(evs, ProjectPropertiesSet{Project: created.Project, Company: c.Company, ProjectProperties: props})
+	if c.SSAEnd == 0 {
+		return evs, nil
+	}
+	if c.SSAEnd < DayOf(now.AddDate(-1, 0, 0)) {
+		return nil, Errorf(KindRejected, "ssa-end-too-old", "an SSA end may be at most one year in the past")
+	}
+	return append(evs, ProjectSSACorrected{Project: created.Project, Company: c.Company, Person: by.Person, End: c.SSAEnd}), nil
 }
