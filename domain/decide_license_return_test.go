@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"github.com/innolic/ledger/catalog"
 	"testing"
 
 	. "github.com/innolic/ledger/domain"
@@ -94,5 +95,35 @@ func TestMovedSourceBecomesRMAAndPoolEmpties(t *testing.T) {
 	licApply(t, st, bob, BindFreeLicenses{Project: 1, MAC: "000004", IDs: []int64{1, 2, 3, 4}})
 	if len(st.Free) != 0 || len(st.Devices[mac6010].Licenses) != 4 {
 		t.Fatalf("after binding the pool: pool %v", st.Free)
+	}
+}
+
+// TestReshipAfterCompanyJoin: an RMA device requested by a company that was
+// then joined into another is reshipped to the joining company.
+func TestReshipAfterCompanyJoin(t *testing.T) {
+	st := NewState(catalog.Default())
+	given := append(returnWorld(), RMARequestedEvent{MAC: mac6000, Company: 1}, RMAReceivedEvent{MAC: mac6000},
+		MemberAdded{Company: 2, Person: 2, Right: RightAdministrator})
+	for _, e := range given {
+		if err := st.Evolve(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		by Principal
+		c  Command
+	}{{alice, JoinCompany{Company: 2, Absorbed: 1}}, {vendor, ReshipRMA{MAC: "000001"}}} {
+		evs, err := Decide(st, step.by, step.c, now)
+		if err != nil {
+			t.Fatalf("%T: %v", step.c, err)
+		}
+		for _, e := range evs {
+			if err := st.Evolve(e); err != nil {
+				t.Fatal(err)
+			}
+			if r, ok := e.(RMAReshipped); ok && r.Company != 2 {
+				t.Fatalf("reshipped to company %d, want the joining company 2", r.Company)
+			}
+		}
 	}
 }

@@ -77,6 +77,10 @@ func moveProjectDevices(s *State, id ProjectID, from, to CompanyID) {
 // both companies keeps its place in the target company.
 func joinCompanyDevices(s *State, absorbed, into CompanyID) {
 	for _, d := range s.Devices {
+		if d.RMACompany == absorbed {
+			// The joining company receives the freed licenses on reshipping.
+			d.RMACompany = into
+		}
 		pl, ok := d.In[absorbed]
 		if !ok {
 			continue

@@ -87,39 +87,13 @@ func (s *State) ExternalProjectsOf(c CompanyID) []ProjectID {
 // a company the project is granted to. The license lifecycle calls it for
 // every addition to a project.
 func (s *State) CanUseProject(by Principal, id ProjectID) error {
-	p, err := s.project(id)
-	if err != nil {
-		return err
-	}
-	own := s.CanLicense(by, p.Company)
-	if own == nil || by.Vendor {
-		return own
-	}
-	for g := range p.Grants {
-		if s.CanLicense(by, g) == nil {
-			return nil
-		}
-	}
-	return own
+	return s.viaGrant(by, id, s.CanLicense, nil)
 }
 
 // CanReadProject allows reading a project: readers of its company, and of
 // the companies it is granted to (they work with it, so they see it).
 func (s *State) CanReadProject(by Principal, id ProjectID) error {
-	p, err := s.project(id)
-	if err != nil {
-		return err
-	}
-	own := s.CanRead(by, p.Company)
-	if own == nil {
-		return nil
-	}
-	for g := range p.Grants {
-		if s.CanRead(by, g) == nil {
-			return nil
-		}
-	}
-	return own
+	return s.viaGrant(by, id, s.CanRead, nil)
 }
 
 // CanEditProject allows what only the owning company may do with a project:
@@ -127,17 +101,24 @@ func (s *State) CanReadProject(by Principal, id ProjectID) error {
 // rights. Members of grantee companies are refused with
 // external-project-restricted.
 func (s *State) CanEditProject(by Principal, id ProjectID) error {
+	return s.viaGrant(by, id, s.CanLicense, ErrExternalRestricted)
+}
+
+// viaGrant checks a project right: allowed in the owning company, or else
+// in a company the project is granted to, which then answers granted (nil:
+// allowed; an error: refused with it). Otherwise the owner's refusal.
+func (s *State) viaGrant(by Principal, id ProjectID, check func(Principal, CompanyID) error, granted error) error {
 	p, err := s.project(id)
 	if err != nil {
 		return err
 	}
-	own := s.CanLicense(by, p.Company)
+	own := check(by, p.Company)
 	if own == nil || by.Vendor {
 		return own
 	}
 	for g := range p.Grants {
-		if s.CanLicense(by, g) == nil {
-			return ErrExternalRestricted
+		if check(by, g) == nil {
+			return granted
 		}
 	}
 	return own
