@@ -287,10 +287,21 @@ type ReceiveRMA struct {
 func (ReceiveRMA) CommandType() string { return "ReceiveRMA" }
 
 func (c ReceiveRMA) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
+	d, err := s.vendorRMADevice(by, c.MAC, RMARequested, "rma-not-requested", "no open RMA request for %s")
+	if err != nil {
+		return nil, err
+	}
+	return []Event{RMAReceivedEvent{MAC: d.MAC}}, nil
+}
+
+// vendorRMADevice is the common start of the vendor's RMA steps: vendor
+// staff only, a valid MAC of a registered device in RMA state want
+// (refused with code and the detail format, which takes the MAC).
+func (s *State) vendorRMADevice(by Principal, mac string, want RMAState, code, detail string) (*Device, error) {
 	if !by.Vendor {
 		return nil, ErrVendorOnly
 	}
-	m, err := ParseMAC(c.MAC)
+	m, err := ParseMAC(mac)
 	if err != nil {
 		return nil, err
 	}
@@ -298,10 +309,10 @@ func (c ReceiveRMA) decide(s *State, by Principal, _ time.Time) ([]Event, error)
 	if !ok {
 		return nil, Errorf(KindNotFound, "device-not-found", "device %s is not in the registry", m)
 	}
-	if d.RMA != RMARequested {
-		return nil, Errorf(KindRejected, "rma-not-requested", "no open RMA request for %s", m)
+	if d.RMA != want {
+		return nil, Errorf(KindRejected, code, detail, m)
 	}
-	return []Event{RMAReceivedEvent{MAC: m}}, nil
+	return d, nil
 }
 
 // licenseProject returns a project the caller may add devices and

@@ -222,20 +222,11 @@ type ReshipRMA struct {
 func (ReshipRMA) CommandType() string { return "ReshipRMA" }
 
 func (c ReshipRMA) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
-	if !by.Vendor {
-		return nil, ErrVendorOnly
-	}
-	m, err := ParseMAC(c.MAC)
+	d, err := s.vendorRMADevice(by, c.MAC, RMAReceived, "rma-not-received", "device %s is not a received RMA device")
 	if err != nil {
 		return nil, err
 	}
-	d, ok := s.Devices[m]
-	if !ok {
-		return nil, Errorf(KindNotFound, "device-not-found", "device %s is not in the registry", m)
-	}
-	if d.RMA != RMAReceived {
-		return nil, Errorf(KindRejected, "rma-not-received", "device %s is not a received RMA device", m)
-	}
+	m := d.MAC
 	co, ok := s.Companies[d.RMACompany]
 	if !ok {
 		return nil, Errorf(KindNotFound, "company-not-found", "the company that requested RMA no longer exists")
