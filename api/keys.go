@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/rand"
+	"math/big"
 	"net/http"
 	"strings"
 
@@ -136,16 +137,18 @@ const keyAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 // NewKeyCode returns a random activation key code of four groups of four,
 // about 79 bits: a key is a bearer secret.
 func NewKeyCode() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
 	var sb strings.Builder
-	for i, x := range b {
+	for i := 0; i < 16; i++ {
 		if i > 0 && i%4 == 0 {
 			sb.WriteByte('-')
 		}
-		sb.WriteByte(keyAlphabet[int(x)%len(keyAlphabet)])
+		// rand.Int draws uniformly: a byte modulo 31 would favour the
+		// first letters of the alphabet.
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(keyAlphabet))))
+		if err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		sb.WriteByte(keyAlphabet[n.Int64()])
 	}
 	return sb.String()
 }
