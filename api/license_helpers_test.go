@@ -53,3 +53,21 @@ func (f *licFixture) data(path, token string, after int64) any {
 	}
 	return f.want(f.do("GET", fmt.Sprintf("%s%safter=%d", path, sep, after), token, ""), 200, "").body["data"]
 }
+
+// TestGranteeSeesTheExternalProjectsDevices: a company given rights on a
+// project lists and opens the devices of that project (it adds devices
+// there), and nothing else of the owning company.
+func TestGranteeSeesTheExternalProjectsDevices(t *testing.T) {
+	f := licSetup(t)
+	f.want(f.do("POST", fmt.Sprintf("/v1/projects/%d/devices", f.hotel), f.alice, `{"macs":["000001"]}`), 201, "")
+	f.want(f.do("POST", fmt.Sprintf("/v1/projects/%d/devices", f.def), f.alice, `{"macs":["000002"]}`), 201, "")
+	g := f.want(f.do("POST", fmt.Sprintf("/v1/projects/%d/rights", f.hotel), f.alice, fmt.Sprintf(`{"company":%d}`, f.other)), 201, "")
+	after := g.num("position")
+	devs := f.data(fmt.Sprintf("/v1/companies/%d/devices?project=%d", f.company, f.hotel), f.carol, after).([]any)
+	if len(devs) != 1 || devs[0].(map[string]any)["mac"] != "00-90-33-00-00-01" {
+		t.Fatalf("grantee's device list = %v", devs)
+	}
+	f.want(f.do("GET", fmt.Sprintf("/v1/companies/%d/devices/000001", f.company), f.carol, ""), 200, "")
+	f.want(f.do("GET", fmt.Sprintf("/v1/companies/%d/devices/000002", f.company), f.carol, ""), 403, "not-member")
+	f.want(f.do("GET", fmt.Sprintf("/v1/companies/%d/devices?project=%d", f.company, f.def), f.carol, ""), 403, "not-member")
+}

@@ -46,7 +46,7 @@ func deviceView(d *domain.Device, pl *domain.Placement) projections.DeviceView {
 func (m *Model) Device(by domain.Principal, company domain.CompanyID, mac domain.MAC) (projections.DeviceDetailView, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if err := m.st.CanRead(by, company); err != nil {
+	if err := m.st.CanRead(by, company); err != nil && !m.inGrantedProject(by, company, mac) {
 		return projections.DeviceDetailView{}, err
 	}
 	d, ok := m.st.Devices[mac]
@@ -62,6 +62,17 @@ func (m *Model) Device(by domain.Principal, company domain.CompanyID, mac domain
 	return projections.DeviceDetailView{DeviceView: deviceView(d, pl), OrderNumber: d.OrderNumber, Delivered: d.Delivered,
 		InOtherCompany: len(d.In) > 1, Licenses: lines, Invalidations: append([]domain.Invalidation{}, d.Invalidations...),
 		WarrantyEnd: d.WarrantyEnd(), TestUntil: d.TestUntil, ReturnLocked: d.ReturnLocked}, nil
+}
+
+// inGrantedProject reports whether the device sits, in company, in a
+// project the caller may read as a grantee: grantees add devices to an
+// external project, so they see them.
+func (m *Model) inGrantedProject(by domain.Principal, company domain.CompanyID, mac domain.MAC) bool {
+	d, ok := m.st.Devices[mac]
+	if !ok || d.In[company] == nil {
+		return false
+	}
+	return m.st.CanReadProject(by, d.In[company].Project) == nil
 }
 
 // DownloadVersions implements projections.LicenseReader. Read models read

@@ -65,7 +65,12 @@ func (r *Reader) Device(by domain.Principal, company domain.CompanyID, mac domai
 	var v projections.DeviceDetailView
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		if err := canRead(ctx, tx, by, company); err != nil {
-			return err
+			// A grantee sees the devices of the external project it was given.
+			var project domain.ProjectID
+			if tx.QueryRow(ctx, "SELECT project FROM device_placements WHERE company = $1 AND mac = $2", company, mac).Scan(&project) != nil ||
+				canReadOwnedProject(ctx, tx, by, project, company) != nil {
+				return err
+			}
 		}
 		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
 			FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1 AND p.mac = $2`, company, mac)
