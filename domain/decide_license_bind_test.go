@@ -85,8 +85,8 @@ func TestBindDeciders(t *testing.T) {
 }
 
 func TestCreditTakesTheBalanceBelowZero(t *testing.T) {
-	st := licState(t, bindWorld()...)
-	licApply(t, st, dave, BindLicenses{Project: 1, MAC: "000001", Version: 13, Lines: []Line{{Item: Item{Type: "Relay-PRI"}, Quantity: 4}}, OnCredit: true})
+	st := stateOf(t, bindWorld()...)
+	decideAndApply(t, st, dave, BindLicenses{Project: 1, MAC: "000001", Version: 13, Lines: []Line{{Item: Item{Type: "Relay-PRI"}, Quantity: 4}}, OnCredit: true})
 	if got := st.Projects[1].Balance[pri13]; got != -1 {
 		t.Fatalf("DEFAULT Relay-PRI13 = %d, want -1 after buying 1 on credit", got)
 	}

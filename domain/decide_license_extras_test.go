@@ -55,11 +55,11 @@ func TestWarrantyAndFloatingDeciders(t *testing.T) {
 }
 
 func TestWarrantyEnd(t *testing.T) {
-	st := licState(t, extrasWorld()...)
+	st := stateOf(t, extrasWorld()...)
 	if got := st.Devices[mac6010].WarrantyEnd(); got != "2028-10-20" {
 		t.Fatalf("standard warranty end = %s", got)
 	}
-	licApply(t, st, bob, ExtendWarranty{Project: 1, MAC: "000004", Years: 3})
+	decideAndApply(t, st, bob, ExtendWarranty{Project: 1, MAC: "000004", Years: 3})
 	if got := st.Devices[mac6010].WarrantyEnd(); got != "2031-10-20" {
 		t.Fatalf("extended warranty end = %s", got)
 	}
@@ -100,7 +100,7 @@ func TestTestAndAppDevDeciders(t *testing.T) {
 }
 
 func TestDownloadEntitlement(t *testing.T) {
-	st := licState(t, append(extrasWorld(),
+	st := stateOf(t, append(extrasWorld(),
 		LicensesBound{MAC: mac6000, Company: 1, Project: 1, Lines: []LicenseLine{
 			{ID: 1, Item: Item{"PBX-Port", 8}, Quantity: 5, BindDate: "2010-01-01", SSAEnd: "2016-08-01", Origin: OriginPurchased},
 			{ID: 2, Item: Item{"Relay-PRI", 9}, Quantity: 1, BindDate: "2012-01-01", Origin: OriginPurchased}}},
@@ -117,7 +117,7 @@ func TestDownloadEntitlement(t *testing.T) {
 	if got := st.DownloadVersions(st.Devices[mac6000], time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)); got[len(got)-1] != 11 {
 		t.Fatalf("versions in 2016 = %v", got)
 	}
-	evs := licApply(t, st, bob, RecordDownload{Company: 1, MAC: "000001", Version: 7, Encrypted: true})
+	evs := decideAndApply(t, st, bob, RecordDownload{Company: 1, MAC: "000001", Version: 7, Encrypted: true})
 	if !reflect.DeepEqual(evs, []Event{LicensesDownloaded{MAC: mac6000, Company: 1, Version: 7, LocksReturn: true}}) {
 		t.Fatalf("V7 download = %#v", evs)
 	}
@@ -127,7 +127,7 @@ func TestDownloadEntitlement(t *testing.T) {
 	if _, err := Decide(st, bob, ReturnLicenses{Company: 1, MAC: "000001", Firmware: 13, Certificate: true}, now); !errors.Is(err, &Error{Code: "returning-locked"}) {
 		t.Fatalf("a locked device returns: %v", err)
 	}
-	evs = licApply(t, st, bob, RecordDownload{Company: 1, MAC: "000004", Version: 5, NoDowngradeBootcode: true})
+	evs = decideAndApply(t, st, bob, RecordDownload{Company: 1, MAC: "000004", Version: 5, NoDowngradeBootcode: true})
 	if evs[0].(LicensesDownloaded).LocksReturn {
 		t.Fatal("the no-downgrade bootcode keeps returning open")
 	}

@@ -65,15 +65,15 @@ func TestOwnKeyDeciders(t *testing.T) {
 }
 
 func TestOwnKeyMovesUnits(t *testing.T) {
-	st := licState(t, keyWorld()...)
+	st := stateOf(t, keyWorld()...)
 	if got := st.Projects[1].Balance[port13]; got != 15 {
 		t.Fatalf("after creating a key of 5, balance = %d, want 15", got)
 	}
-	licApply(t, st, alice, UpdateKey{Code: "OWN-00001", Delta: []Line{{Item: port13, Quantity: -2}}})
+	decideAndApply(t, st, alice, UpdateKey{Code: "OWN-00001", Delta: []Line{{Item: port13, Quantity: -2}}})
 	if got, key := st.Projects[1].Balance[port13], st.Keys["OWN-00001"].Lines; got != 17 || key[0].Quantity != 3 {
 		t.Fatalf("after -2: balance %d, key %v", got, key)
 	}
-	licApply(t, st, alice, DeleteKey{Code: "OWN-00001", RefundTo: 3})
+	decideAndApply(t, st, alice, DeleteKey{Code: "OWN-00001", RefundTo: 3})
 	if a, b := st.Projects[1].Balance[port13], st.Projects[3].Balance[port13]; a != 17 || b != 3 {
 		t.Fatalf("after delete into Hotel: DEFAULT %d, Hotel %d", a, b)
 	}

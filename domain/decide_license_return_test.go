@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"github.com/innolic/ledger/catalog"
 	"testing"
 
 	. "github.com/innolic/ledger/domain"
@@ -82,17 +81,17 @@ func TestFreePoolAndMoveDeciders(t *testing.T) {
 }
 
 func TestMovedSourceBecomesRMAAndPoolEmpties(t *testing.T) {
-	st := licState(t, returnWorld()...)
-	licApply(t, st, alice, MoveLicenses{Company: 1, From: "000001", To: "000004"})
+	st := stateOf(t, returnWorld()...)
+	decideAndApply(t, st, alice, MoveLicenses{Company: 1, From: "000001", To: "000004"})
 	if d := st.Devices[mac6000]; d.RMA != RMARequested || len(d.Licenses) != 1 {
 		t.Fatalf("source after move: RMA %q, lines %v", d.RMA, d.Licenses)
 	}
-	st = licState(t, returnWorld()...)
-	licApply(t, st, bob, ReturnLicenses{Company: 1, MAC: "000001", Firmware: 13, Certificate: true})
+	st = stateOf(t, returnWorld()...)
+	decideAndApply(t, st, bob, ReturnLicenses{Company: 1, MAC: "000001", Firmware: 13, Certificate: true})
 	if len(st.Free[1]) != 4 || len(st.Devices[mac6000].Licenses) != 3 || st.Devices[mac6000].Invalidations[0].Confirmation != "INV-009033000001-1" {
 		t.Fatalf("after return: pool %v, device %v", st.Free[1], st.Devices[mac6000])
 	}
-	licApply(t, st, bob, BindFreeLicenses{Project: 1, MAC: "000004", IDs: []int64{1, 2, 3, 4}})
+	decideAndApply(t, st, bob, BindFreeLicenses{Project: 1, MAC: "000004", IDs: []int64{1, 2, 3, 4}})
 	if len(st.Free) != 0 || len(st.Devices[mac6010].Licenses) != 4 {
 		t.Fatalf("after binding the pool: pool %v", st.Free)
 	}
@@ -101,29 +100,12 @@ func TestMovedSourceBecomesRMAAndPoolEmpties(t *testing.T) {
 // TestReshipAfterCompanyJoin: an RMA device requested by a company that was
 // then joined into another is reshipped to the joining company.
 func TestReshipAfterCompanyJoin(t *testing.T) {
-	st := NewState(catalog.Default())
-	given := append(returnWorld(), RMARequestedEvent{MAC: mac6000, Company: 1}, RMAReceivedEvent{MAC: mac6000},
-		MemberAdded{Company: 2, Person: 2, Right: RightAdministrator})
-	for _, e := range given {
-		if err := st.Evolve(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, step := range []struct {
-		by Principal
-		c  Command
-	}{{alice, JoinCompany{Company: 2, Absorbed: 1}}, {vendor, ReshipRMA{MAC: "000001"}}} {
-		evs, err := Decide(st, step.by, step.c, now)
-		if err != nil {
-			t.Fatalf("%T: %v", step.c, err)
-		}
-		for _, e := range evs {
-			if err := st.Evolve(e); err != nil {
-				t.Fatal(err)
-			}
-			if r, ok := e.(RMAReshipped); ok && r.Company != 2 {
-				t.Fatalf("reshipped to company %d, want the joining company 2", r.Company)
-			}
+	st := stateOf(t, append(returnWorld(), RMARequestedEvent{MAC: mac6000, Company: 1}, RMAReceivedEvent{MAC: mac6000},
+		MemberAdded{Company: 2, Person: 2, Right: RightAdministrator})...)
+	decideAndApply(t, st, alice, JoinCompany{Company: 2, Absorbed: 1})
+	for _, e := range decideAndApply(t, st, vendor, ReshipRMA{MAC: "000001"}) {
+		if r, ok := e.(RMAReshipped); ok && r.Company != 2 {
+			t.Fatalf("reshipped to company %d, want the joining company 2", r.Company)
 		}
 	}
 }

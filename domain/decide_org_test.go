@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/innolic/ledger/catalog"
 	. "github.com/innolic/ledger/domain"
 )
 
@@ -23,34 +22,6 @@ func orgWorld(bobRight Right, more ...Event) []Event {
 // granted is orgWorld with Hotel granted to company 2.
 func granted(more ...Event) []Event {
 	return orgWorld(RightViewer, append([]Event{ProjectRightGranted{Project: 3, Company: 1, Grantee: 2}}, more...)...)
-}
-
-// stateOf replays events into a fresh state.
-func stateOf(t *testing.T, evs ...Event) *State {
-	t.Helper()
-	st := NewState(catalog.Default())
-	for i, e := range evs {
-		if err := st.Evolve(e); err != nil {
-			t.Fatalf("event %d %T: %v", i, e, err)
-		}
-	}
-	return st
-}
-
-// decideAndApply decides cmd on st and applies the events, failing on a
-// refusal.
-func decideAndApply(t *testing.T, st *State, by Principal, cmd Command) []Event {
-	t.Helper()
-	evs, err := Decide(st, by, cmd, now)
-	if err != nil {
-		t.Fatalf("%T: %v", cmd, err)
-	}
-	for _, e := range evs {
-		if err := st.Evolve(e); err != nil {
-			t.Fatalf("%T does not apply: %v", e, err)
-		}
-	}
-	return evs
 }
 
 // wantRefused asserts that cmd is refused on st with code and no events.

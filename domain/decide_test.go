@@ -200,3 +200,31 @@ func TestReadAccess(t *testing.T) {
 		}
 	}
 }
+
+// stateOf replays events into a fresh state.
+func stateOf(t *testing.T, evs ...Event) *State {
+	t.Helper()
+	st := NewState(catalog.Default())
+	for i, e := range evs {
+		if err := st.Evolve(e); err != nil {
+			t.Fatalf("event %d %T: %v", i, e, err)
+		}
+	}
+	return st
+}
+
+// decideAndApply decides cmd on st and applies the events, failing on a
+// refusal.
+func decideAndApply(t *testing.T, st *State, by Principal, cmd Command) []Event {
+	t.Helper()
+	evs, err := Decide(st, by, cmd, now)
+	if err != nil {
+		t.Fatalf("%T: %v", cmd, err)
+	}
+	for _, e := range evs {
+		if err := st.Evolve(e); err != nil {
+			t.Fatalf("%T does not apply: %v", e, err)
+		}
+	}
+	return evs
+}

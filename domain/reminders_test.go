@@ -100,7 +100,7 @@ func TestReminderSettingsDeciders(t *testing.T) {
 // Run daily over the last 60 days of an SSA, the scheduler decides 7 mails
 // per person (7 weeks, weekly) and one per end user, whatever the hour.
 func TestRemindersOverAnSSAsLastWeeks(t *testing.T) {
-	st := evolve(t, remindWorld(RightViewer, "2027-01-10",
+	st := stateOf(t, remindWorld(RightViewer, "2027-01-10",
 		SSAMailSettingsSet{Project: 1, Company: 1, SSAMailSettings: SSAMailSettings{EndUsers: []string{"a@b.example"}}})...)
 	count := map[string]int{}
 	start := d("2026-11-11")

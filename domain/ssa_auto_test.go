@@ -59,7 +59,7 @@ var hotelLine = SSALine{Project: 1, MAC: mac0010, Line: 4, SSCLineQuote: SSCLine
 func TestSSAOnArrival(t *testing.T) {
 	today := d("2026-11-22")
 	t.Run("moved into an automatic-SSA project: the project date, invoiced", func(t *testing.T) {
-		st := evolve(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
+		st := stateOf(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
 		pre, post, err := st.SSAOnMove(bob, st.Projects[1], []MAC{mac0010}, 0, false, "", today)
 		want := []Event{LinesSSAExtended{Project: 1, Company: 1, Person: 3, Cause: "move", End: d("2027-11-22"), CalcDate: today,
 			Lines: []SSALine{hotelLine}, Exact: "301.077", Total: 302, Payment: PayInvoice},
@@ -79,25 +79,25 @@ func TestSSAOnArrival(t *testing.T) {
 		}
 	})
 	t.Run("under automatic SSA the date cannot be changed", func(t *testing.T) {
-		st := evolve(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
+		st := stateOf(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
 		if _, _, err := st.SSAOnMove(bob, st.Projects[1], []MAC{mac0010}, d("2028-01-01"), false, "", today); !hasCode(err, "ssa-end-fixed") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("under automatic SSA no line may opt out; an asked end must not be past", func(t *testing.T) {
-		st := evolve(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
+		st := stateOf(t, withHotel(append(extendedWorld(RightLicenses), AutoSSAActivated{Project: 1, Company: 1}))...)
 		a := Arrival{Cause: "move", Lines: map[MAC][]LicenseLine{mac0010: st.Devices[mac0010].Licenses}, OptOut: []int64{4}}
 		if _, _, err := st.SSAOnArrival(bob, st.Projects[1], a, today); !hasCode(err, "auto-ssa-all-licenses") {
 			t.Fatalf("opt-out: err = %v", err)
 		}
-		st = evolve(t, withHotel(extendedWorld(RightLicenses))...)
+		st = stateOf(t, withHotel(extendedWorld(RightLicenses))...)
 		a = Arrival{Cause: "bind", Lines: a.Lines, Asked: today - 1}
 		if _, _, err := st.SSAOnArrival(bob, st.Projects[1], a, today); !hasCode(err, "invalid-ssa-end") {
 			t.Fatalf("past end: err = %v", err)
 		}
 	})
 	t.Run("moved into an SSA project: charged from its balance", func(t *testing.T) {
-		st := evolve(t, withHotel(extendedWorld(RightLicenses))...)
+		st := stateOf(t, withHotel(extendedWorld(RightLicenses))...)
 		_, post, err := st.SSAOnMove(bob, st.Projects[1], []MAC{mac0010}, 0, false, "", today)
 		if err != nil || len(post) != 1 || post[0].(LinesSSAExtended).Payment != PayBalance || post[0].(LinesSSAExtended).Total != 302 {
 			t.Fatalf("post %#v err %v", post, err)
@@ -107,13 +107,13 @@ func TestSSAOnArrival(t *testing.T) {
 		}
 	})
 	t.Run("the balance must cover it", func(t *testing.T) {
-		st := evolve(t, withHotel(append(ssaWorld(RightLicenses, 0), ProjectSSACorrected{Project: 1, Company: 1, End: d("2027-11-22")}))...)
+		st := stateOf(t, withHotel(append(ssaWorld(RightLicenses, 0), ProjectSSACorrected{Project: 1, Company: 1, End: d("2027-11-22")}))...)
 		if _, _, err := st.SSAOnMove(bob, st.Projects[1], []MAC{mac0010}, 0, false, "", today); !hasCode(err, "balance-insufficient") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("a project without SSA changes nothing", func(t *testing.T) {
-		st := evolve(t, withHotel(ssaWorld(RightLicenses, 0))...)
+		st := stateOf(t, withHotel(ssaWorld(RightLicenses, 0))...)
 		pre, post, err := st.SSAOnMove(bob, st.Projects[1], []MAC{mac0010}, 0, false, "", today)
 		if err != nil || len(pre)+len(post) != 0 {
 			t.Fatalf("pre %v post %v err %v", pre, post, err)
@@ -123,14 +123,14 @@ func TestSSAOnArrival(t *testing.T) {
 		evs := withHotel(append(ssaWorld(RightLicenses, 0), ProjectSSACorrected{Project: 1, Company: 1, End: d("2027-11-22")}))
 		lines := []Line{{Item: sscItem, Quantity: 400}}
 		evs = append(evs, KeyIssued{Code: "KEY-SSC02", Lines: lines}, KeyRedeemed{Code: "KEY-SSC02", Project: 3, Company: 1, Lines: lines})
-		st := evolve(t, evs...)
+		st := stateOf(t, evs...)
 		_, post, err := st.SSAOnJoin(alice, st.Projects[3], st.Projects[1], today)
 		if err != nil || len(post) != 1 || post[0].(LinesSSAExtended).Cause != "join" || post[0].(LinesSSAExtended).Payment != PayBalance {
 			t.Fatalf("post %#v err %v", post, err)
 		}
 	})
 	t.Run("a fresh binding prices the lines as new, whatever end they carry", func(t *testing.T) {
-		st := evolve(t, extendedWorld(RightLicenses)...)
+		st := stateOf(t, extendedWorld(RightLicenses)...)
 		fresh := map[MAC][]LicenseLine{mac6000: {{ID: 9, Item: Item{"PBX-Port", 16}, Quantity: 1, BindDate: "2026-11-22",
 			SSAEnd: "2027-11-22", Origin: OriginPurchased}}}
 		_, post, err := st.SSAOnArrival(bob, st.Projects[1], Arrival{Cause: "bind", Lines: fresh, Fresh: true,

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/innolic/ledger/catalog"
 	. "github.com/innolic/ledger/domain"
 )
 
@@ -110,36 +109,11 @@ func TestExtendProjectSSA(t *testing.T) {
 	})
 }
 
-func evolve(t *testing.T, evs ...Event) *State {
-	t.Helper()
-	st := NewState(catalog.Default())
-	for i, e := range evs {
-		if err := st.Evolve(e); err != nil {
-			t.Fatalf("event %d %T: %v", i, e, err)
-		}
-	}
-	return st
-}
-
-func decideApply(t *testing.T, st *State, by Principal, c Command) []Event {
-	t.Helper()
-	evs, err := Decide(st, by, c, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range evs {
-		if err := st.Evolve(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return evs
-}
-
 // Confirming sets the project date and every extended line's end, debits
 // the balance, and a second extension pays only the difference.
 func TestExtensionAppliesAndThenPaysTheDifference(t *testing.T) {
-	st := evolve(t, ssaWorld(RightLicenses, 3000)...)
-	decideApply(t, st, alice, ExtendProjectSSA{Project: 1, End: d("2027-11-22")})
+	st := stateOf(t, ssaWorld(RightLicenses, 3000)...)
+	decideAndApply(t, st, alice, ExtendProjectSSA{Project: 1, End: d("2027-11-22")})
 	if st.Projects[1].SSAEnd != "2027-11-22" || st.Projects[1].Balance[sscItem] != 3000-1133 {
 		t.Fatalf("project end %q balance %d", st.Projects[1].SSAEnd, st.Projects[1].Balance[sscItem])
 	}
@@ -147,7 +121,7 @@ func TestExtensionAppliesAndThenPaysTheDifference(t *testing.T) {
 	if ls[0].SSAEnd != "2027-11-22" || ls[1].SSAEnd != "2027-11-22" || ls[2].SSAEnd != "" {
 		t.Fatalf("line ends %q %q %q", ls[0].SSAEnd, ls[1].SSAEnd, ls[2].SSAEnd)
 	}
-	evs := decideApply(t, st, alice, ExtendProjectSSA{Project: 1, End: d("2028-11-21")})
+	evs := decideAndApply(t, st, alice, ExtendProjectSSA{Project: 1, End: d("2028-11-21")})
 	ext := evs[0].(ProjectSSAExtended)
 	// 2027-11-22 .. 2028-11-21 is 365 days (2028 is a leap year): one more
 	// year at 20 x 54 + 1 x 27.
@@ -157,7 +131,7 @@ func TestExtensionAppliesAndThenPaysTheDifference(t *testing.T) {
 }
 
 func TestQuoteSSA(t *testing.T) {
-	st := evolve(t, ssaWorld(RightViewer, 500)...)
+	st := stateOf(t, ssaWorld(RightViewer, 500)...)
 	q, err := st.QuoteSSA(bob, SSAQuoteRequest{Project: 1, End: d("2027-11-22")}, now)
 	if err != nil {
 		t.Fatal(err)

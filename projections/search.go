@@ -1,5 +1,7 @@
 package projections
 
+import "strings"
+
 import "github.com/innolic/ledger/domain"
 
 // SearchReader is the search field of the portal's licenses tab. It is
@@ -52,4 +54,27 @@ type KeySearchHit struct {
 	OrderReference string           `json:"order_reference,omitempty"`
 	Comment        string           `json:"comment,omitempty"`
 	Redeemed       bool             `json:"redeemed,omitempty"`
+}
+
+// ContainsFold reports whether any non-empty hay contains needle, which the
+// caller has lower-cased: the one matching rule of every backend's search.
+func ContainsFold(needle string, hay ...string) bool {
+	for _, h := range hay {
+		if h != "" && strings.Contains(strings.ToLower(h), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// CapHits makes an empty list [] (never null) and cuts a long one at
+// MaxSearchHits, reporting whether it cut.
+func CapHits[T any](xs []T) ([]T, bool) {
+	if xs == nil {
+		return []T{}, false
+	}
+	if len(xs) > MaxSearchHits {
+		return xs[:MaxSearchHits], true
+	}
+	return xs, false
 }

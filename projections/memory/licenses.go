@@ -200,17 +200,24 @@ func (m *Model) KeyCertificate(by domain.Principal, code string) (projections.Ke
 	return v, nil
 }
 
+// canReadAccounts guards the invoicing lists: company 0 means every
+// company, which only vendor staff (the license department) may read.
+func (m *Model) canReadAccounts(by domain.Principal, company domain.CompanyID) error {
+	if company == 0 {
+		if !by.Vendor {
+			return domain.ErrVendorOnly
+		}
+		return nil
+	}
+	return m.st.CanRead(by, company)
+}
+
 // CreditPurchases implements projections.LicenseReader.
 func (m *Model) CreditPurchases(by domain.Principal, company domain.CompanyID) ([]projections.CreditPurchaseView, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if company == 0 && !by.Vendor {
-		return nil, domain.ErrVendorOnly
-	}
-	if company != 0 {
-		if err := m.st.CanRead(by, company); err != nil {
-			return nil, err
-		}
+	if err := m.canReadAccounts(by, company); err != nil {
+		return nil, err
 	}
 	out := []projections.CreditPurchaseView{}
 	for _, c := range m.st.Credits {

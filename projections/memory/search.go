@@ -109,7 +109,7 @@ func (m *Model) devicesHolding(company domain.CompanyID, lq projections.LicenseQ
 			out = append(out, deviceView(d, d.In[company]))
 		}
 	}
-	return capHits(out)
+	return projections.CapHits(out)
 }
 
 func (m *Model) searchDevices(company domain.CompanyID, needle string) ([]projections.DeviceView, bool) {
@@ -117,11 +117,11 @@ func (m *Model) searchDevices(company domain.CompanyID, needle string) ([]projec
 	for _, mac := range m.companyDevices(company) {
 		d := m.st.Devices[mac]
 		pl := d.In[company]
-		if containsFold(needle, pl.Name, pl.Comment, string(d.MAC), d.Type, d.OrderNumber) {
+		if projections.ContainsFold(needle, pl.Name, pl.Comment, string(d.MAC), d.Type, d.OrderNumber) {
 			out = append(out, deviceView(d, pl))
 		}
 	}
-	return capHits(out)
+	return projections.CapHits(out)
 }
 
 func (m *Model) searchProjects(company domain.CompanyID, needle string) ([]projections.ProjectView, bool) {
@@ -130,11 +130,11 @@ func (m *Model) searchProjects(company domain.CompanyID, needle string) ([]proje
 	var out []projections.ProjectView
 	for _, id := range ids {
 		p := m.st.Projects[id]
-		if containsFold(needle, p.Name, p.Description) {
+		if projections.ContainsFold(needle, p.Name, p.Description) {
 			out = append(out, projections.ProjectView{ID: p.ID, Company: p.Company, Name: p.Name, Description: p.Description})
 		}
 	}
-	return capHits(out)
+	return projections.CapHits(out)
 }
 
 // searchKeys finds the company's own keys: those created from one of its
@@ -148,13 +148,13 @@ func (m *Model) searchKeys(company domain.CompanyID, needle string) ([]projectio
 			continue
 		}
 		code := strings.ToLower(k.Code)
-		if strings.Contains(strings.ReplaceAll(code, "-", ""), plain) || containsFold(needle, k.Comment, k.OrderNumber, k.OrderReference) {
+		if strings.Contains(strings.ReplaceAll(code, "-", ""), plain) || projections.ContainsFold(needle, k.Comment, k.OrderNumber, k.OrderReference) {
 			out = append(out, projections.KeySearchHit{Code: k.Code, FromProject: k.FromProject, Lines: k.Lines,
 				OrderNumber: k.OrderNumber, OrderReference: k.OrderReference, Comment: k.Comment, Redeemed: k.RedeemedInto != 0})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return capHits(out)
+	return projections.CapHits(out)
 }
 
 // companyDevices lists the MACs of the devices in a company, sorted.
@@ -167,23 +167,4 @@ func (m *Model) companyDevices(company domain.CompanyID) []domain.MAC {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
-}
-
-func containsFold(needle string, hay ...string) bool {
-	for _, h := range hay {
-		if h != "" && strings.Contains(strings.ToLower(h), needle) {
-			return true
-		}
-	}
-	return false
-}
-
-func capHits[T any](xs []T) ([]T, bool) {
-	if xs == nil {
-		return []T{}, false
-	}
-	if len(xs) > projections.MaxSearchHits {
-		return xs[:projections.MaxSearchHits], true
-	}
-	return xs, false
 }

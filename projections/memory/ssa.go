@@ -61,13 +61,8 @@ func (m *Model) SSAExpiries(by domain.Principal, company domain.CompanyID, day d
 func (m *Model) SSAInvoices(by domain.Principal, company domain.CompanyID) ([]projections.SSAInvoiceView, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if company == 0 && !by.Vendor {
-		return nil, domain.ErrVendorOnly
-	}
-	if company != 0 {
-		if err := m.st.CanRead(by, company); err != nil {
-			return nil, err
-		}
+	if err := m.canReadAccounts(by, company); err != nil {
+		return nil, err
 	}
 	out := []projections.SSAInvoiceView{}
 	for _, inv := range m.st.Invoices {

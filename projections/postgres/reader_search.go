@@ -33,7 +33,7 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 		if lq, ok := licenseQuery(r.cat, q); ok {
 			out.License = &lq
 			devs, err := devicesHolding(ctx, tx, company, lq)
-			out.Devices, out.Truncated = capHits(devs)
+			out.Devices, out.Truncated = projections.CapHits(devs)
 			return err
 		}
 		needle := strings.ToLower(q)
@@ -42,8 +42,8 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 		if err != nil {
 			return err
 		}
-		out.Projects, cut[0] = capHits(slices.DeleteFunc(projects, func(p projections.ProjectView) bool {
-			return !containsFold(needle, p.Name, p.Description)
+		out.Projects, cut[0] = projections.CapHits(slices.DeleteFunc(projects, func(p projections.ProjectView) bool {
+			return !projections.ContainsFold(needle, p.Name, p.Description)
 		}))
 		if out.Devices, cut[1], err = searchDevices(ctx, tx, company, needle); err != nil {
 			return err
@@ -119,12 +119,12 @@ func searchDevices(ctx context.Context, tx pgx.Tx, company domain.CompanyID, nee
 	var d projections.DeviceView
 	var order string
 	_, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &order}, func() error {
-		if containsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
+		if projections.ContainsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
 			out = append(out, d)
 		}
 		return nil
 	})
-	hits, cut := capHits(out)
+	hits, cut := projections.CapHits(out)
 	return hits, cut, err
 }
 
@@ -138,39 +138,19 @@ func searchKeys(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle
 	var k projections.KeySearchHit
 	_, err := pgx.ForEachRow(rows, []any{&k.Code, &k.FromProject, &k.OrderNumber, &k.OrderReference, &k.Comment, &k.Redeemed}, func() error {
 		code := strings.ToLower(k.Code)
-		if strings.Contains(strings.ReplaceAll(code, "-", ""), plain) || containsFold(needle, k.Comment, k.OrderNumber, k.OrderReference) {
+		if strings.Contains(strings.ReplaceAll(code, "-", ""), plain) || projections.ContainsFold(needle, k.Comment, k.OrderNumber, k.OrderReference) {
 			out = append(out, k)
 		}
 		return nil
 	})
 	if err != nil || len(out) == 0 {
-		hits, cut := capHits(out)
+		hits, cut := projections.CapHits(out)
 		return hits, cut, err
 	}
 	lines, err := keyLinesOf(ctx, tx, col(out, func(k projections.KeySearchHit) string { return k.Code }))
 	for i := range out {
 		out[i].Lines = lines[out[i].Code]
 	}
-	hits, cut := capHits(out)
+	hits, cut := projections.CapHits(out)
 	return hits, cut, err
-}
-
-func containsFold(needle string, hay ...string) bool {
-	for _, h := range hay {
-		if h != "" && strings.Contains(strings.ToLower(h), needle) {
-			return true
-		}
-	}
-	return false
-}
-
-// capHits makes an empty list [] and cuts a long one at MaxSearchHits.
-func capHits[T any](xs []T) ([]T, bool) {
-	if xs == nil {
-		return []T{}, false
-	}
-	if len(xs) > projections.MaxSearchHits {
-		return xs[:projections.MaxSearchHits], true
-	}
-	return xs, false
 }
