@@ -31,14 +31,22 @@ type ledger struct {
 func start(t *testing.T) *ledger {
 	t.Helper()
 	store := memstore.New()
-	node, err := app.Start(context.Background(), app.Config{Store: store, AdminToken: adminToken, BodyLimit: "64K",
-		Clock: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }})
+	t.Cleanup(func() { store.Close() })
+	return serve(t, app.Config{Store: store, Clock: func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }})
+}
+
+// serve starts a node on cfg.Store (which the caller closes) behind a test
+// HTTP server, with the test admin token and a 64K body limit.
+func serve(t *testing.T, cfg app.Config) *ledger {
+	t.Helper()
+	cfg.AdminToken, cfg.BodyLimit = adminToken, "64K"
+	node, err := app.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(node.Server)
-	t.Cleanup(func() { srv.Close(); node.Close(); store.Close() })
-	return &ledger{t: t, srv: srv, store: store, node: node,
+	t.Cleanup(func() { srv.Close(); node.Close() })
+	return &ledger{t: t, srv: srv, store: cfg.Store.(*memstore.Store), node: node,
 		client: &http.Client{Transport: validating{t: t, doc: node.Server.OpenAPI()}}}
 }
 

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -14,36 +17,54 @@ import (
 	"github.com/innolic/ledger/replay"
 )
 
-// ReadModel is a fresh, empty read model that as-of queries replay the
-// log into (the memory backend).
+// ReadModel is a read model that as-of queries replay the log into (the
+// memory backend).
 type ReadModel interface {
 	projections.Reader
 	projections.Projection
+	// Clone returns an independent copy: builds start from a copy of the
+	// latest model at or before the position asked for, not from empty.
+	Clone() ReadModel
 }
 
-// asOfCacheSize bounds the past read models kept: auditors tend to ask
-// several questions about the same date in a row, and each model holds a
-// whole state.
+// asOfCacheSize bounds the past read models kept for answering: auditors
+// tend to ask several questions about the same date in a row, and each
+// model holds a whole state.
 const asOfCacheSize = 4
 
-// asOf builds read models for past positions by replaying the log, and
-// keeps the few most recently used. Requests for a cached position do not
-// wait for another position's replay; requests for a position being built
-// wait for that one build.
+// asOfSnapshots bounds the snapshots kept. Snapshots lie on a grid of
+// every·2^k positions (every: Config.AsOfSnapshotEvery), k the smallest
+// that fits the whole log into asOfSnapshots steps, so a build replays at
+// most one step after copying a snapshot.
+const asOfSnapshots = 8
+
+// asOf builds read models for past positions and keeps the few most
+// recently used, plus periodic snapshots taken during builds. A build
+// copies the latest model (answer or snapshot) at or before its position
+// and replays only the rest of the log. Requests for a cached position do
+// not wait for another position's build; requests for a position being
+// built wait for that one build.
 type asOf struct {
 	mu     sync.Mutex
 	models []*asOfModel // most recently used first
+	snaps  []asOfSnap   // by position; never queried, only copied
 	builds chan struct{}
+	every  uint64 // least snapshot spacing (Config.AsOfSnapshotEvery)
 }
 
-// asOfBuilds bounds concurrent replays: each reads the whole log prefix.
+// asOfBuilds bounds concurrent builds: each may read much of the log.
 const asOfBuilds = 2
 
 type asOfModel struct {
 	pos   uint64
-	rd    projections.Reader
+	rm    ReadModel
 	err   error
-	ready chan struct{} // closed when rd or err is set
+	ready chan struct{} // closed when rm or err is set
+}
+
+type asOfSnap struct {
+	pos uint64
+	rm  ReadModel
 }
 
 // pastReader answers the reader and the position for the request's as_of
@@ -103,15 +124,14 @@ func positionAt(ctx context.Context, st eventstore.Store, head uint64, t time.Ti
 	return lo, nil
 }
 
-// model returns the read model at pos, from the cache or by replaying the
-// log from the start into a fresh model.
+// model returns the read model at pos, from the cache or by a build.
 func (a *asOf) model(ctx context.Context, s *Server, pos uint64) (projections.Reader, error) {
 	if s.cfg.NewReadModel == nil {
 		return nil, domain.Errorf(domain.KindNotImplemented, "as-of-unavailable", "this server cannot build past read models")
 	}
 	m, build := a.entry(pos)
 	if build {
-		m.rd, m.err = a.build(ctx, s, pos)
+		m.rm, m.err = a.build(ctx, s, pos)
 		if m.err != nil {
 			a.drop(m) // a failed build is not cached: the next request tries again
 		}
@@ -119,7 +139,7 @@ func (a *asOf) model(ctx context.Context, s *Server, pos uint64) (projections.Re
 	}
 	select {
 	case <-m.ready:
-		return m.rd, m.err
+		return m.rm, m.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -159,19 +179,98 @@ func (a *asOf) drop(m *asOfModel) {
 	}
 }
 
-// build replays positions 1..pos into a fresh read model.
-func (a *asOf) build(ctx context.Context, s *Server, pos uint64) (projections.Reader, error) {
+// build copies the latest model at or before pos and replays the log
+// from there to pos, taking a snapshot at each grid position it passes
+// that has none yet.
+func (a *asOf) build(ctx context.Context, s *Server, pos uint64) (ReadModel, error) {
 	// The build outlives a caller that gives up: others may wait for it.
 	bctx := context.WithoutCancel(ctx)
 	a.builds <- struct{}{}
 	defer func() { <-a.builds }()
-	rm := s.cfg.NewReadModel()
-	if pos == 0 {
-		return rm, nil
-	}
-	err := replay.Range(bctx, s.cfg.Store, 1, pos, func(recs []replay.Record) error { return rm.Apply(bctx, recs) })
+	head, err := s.cfg.Store.Head(bctx)
 	if err != nil {
 		return nil, err
 	}
+	rm, from := a.base(pos)
+	if rm == nil {
+		rm = s.cfg.NewReadModel()
+	}
+	step := a.step(head.Seq)
+	for from < pos {
+		to := min(pos, (from/step+1)*step)
+		if err := replay.Range(bctx, s.cfg.Store, from+1, to, func(recs []replay.Record) error {
+			s.cfg.Metrics.asOfReplayed.Add(float64(len(recs)))
+			return rm.Apply(bctx, recs)
+		}); err != nil {
+			return nil, err
+		}
+		if to%step == 0 && to < pos {
+			a.snapshot(to, rm.Clone())
+		}
+		from = to
+	}
 	return rm, nil
+}
+
+// base copies the latest model at or before pos: a finished answer or a
+// snapshot (both never change again). nil, 0: there is none.
+func (a *asOf) base(pos uint64) (ReadModel, uint64) {
+	a.mu.Lock()
+	var best ReadModel
+	var at uint64
+	for _, m := range a.models {
+		select {
+		case <-m.ready:
+			if m.err == nil && m.pos <= pos && (best == nil || m.pos > at) {
+				best, at = m.rm, m.pos
+			}
+		default: // still building
+		}
+	}
+	for _, sn := range a.snaps {
+		if sn.pos <= pos && (best == nil || sn.pos > at) {
+			best, at = sn.rm, sn.pos
+		}
+	}
+	a.mu.Unlock()
+	if best == nil {
+		return nil, 0
+	}
+	return best.Clone(), at
+}
+
+// step is the snapshot spacing for a log of head events.
+func (a *asOf) step(head uint64) uint64 {
+	step := max(a.every, 1)
+	for step*asOfSnapshots < head {
+		step *= 2
+	}
+	return step
+}
+
+// snapshot keeps rm as the snapshot at pos. Beyond asOfSnapshots it drops
+// the snapshot closest to its predecessor, which keeps the rest spread
+// over the log.
+func (a *asOf) snapshot(pos uint64, rm ReadModel) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i, found := slices.BinarySearchFunc(a.snaps, pos, func(sn asOfSnap, p uint64) int { return cmp.Compare(sn.pos, p) })
+	if found {
+		return // another build took it meanwhile
+	}
+	a.snaps = slices.Insert(a.snaps, i, asOfSnap{pos, rm})
+	if len(a.snaps) <= asOfSnapshots {
+		return
+	}
+	drop, gap := 0, uint64(math.MaxUint64)
+	for j, sn := range a.snaps {
+		prev := uint64(0)
+		if j > 0 {
+			prev = a.snaps[j-1].pos
+		}
+		if sn.pos-prev < gap {
+			drop, gap = j, sn.pos-prev
+		}
+	}
+	a.snaps = slices.Delete(a.snaps, drop, drop+1)
 }

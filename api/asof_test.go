@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"io"
+	"strconv"
+
 	"encoding/json"
 	"fmt"
+	"github.com/innolic/ledger/app"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -106,5 +110,67 @@ func TestAsOfConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// metric reads a counter of the node's /metrics.
+func (l *ledger) metric(name string) float64 {
+	l.t.Helper()
+	resp, err := http.Get(l.srv.URL + "/metrics")
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	text, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(text), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				l.t.Fatal(err)
+			}
+			return f
+		}
+	}
+	l.t.Fatalf("no metric %s", name)
+	return 0
+}
+
+// As-of builds start from a snapshot or an earlier answer instead of the
+// empty model, and answer exactly like a replay from the start: node A
+// takes snapshots every 4 events; node B, on the same log, has none and,
+// asked from the newest position down, replays from the start each time.
+func TestAsOfBuildsFromSnapshots(t *testing.T) {
+	h := newHistoryScenario(t)
+	head := h.head()
+	a := serve(t, app.Config{Store: h.store, AsOfSnapshotEvery: 4})
+	b := serve(t, app.Config{Store: h.store, AsOfSnapshotEvery: 1 << 40})
+	history := func(l *ledger, at uint64) string {
+		ans := l.do("GET", fmt.Sprintf("/v1/companies/%d/history?at=%d&window=always", h.company, at), adminToken, "")
+		delete(ans.body, "request_id")
+		js, _ := json.Marshal(ans.body)
+		return fmt.Sprint(ans.status, string(js))
+	}
+	a.want(a.do("GET", fmt.Sprintf("/v1/companies/%d?at=%d", h.company, head), adminToken, ""), 200, "")
+	for at := head; at >= 1; at-- {
+		if got, want := history(a, at), history(b, at); got != want {
+			t.Fatalf("history at %d from snapshots:\n%s\nreplayed from the start:\n%s", at, got, want)
+		}
+	}
+	fromStart := float64(head * (head + 1) / 2)
+	if got := b.metric("ledger_asof_replayed_events_total"); got != fromStart {
+		t.Fatalf("node B replayed %v events, want %v (each position from the start)", got, fromStart)
+	}
+	// A replayed the log once (the first build, which took the snapshots
+	// on its grid), then from the snapshot below each position.
+	step := uint64(4)
+	for step*8 < head {
+		step *= 2
+	}
+	want := head
+	for at := uint64(1); at < head; at++ {
+		want += at % step
+	}
+	if got := a.metric("ledger_asof_replayed_events_total"); got != float64(want) {
+		t.Fatalf("node A replayed %v events for %d positions, want %d (B: %v)", got, head, want, fromStart)
 	}
 }

@@ -1,10 +1,7 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,15 +23,8 @@ func startWithClock(t *testing.T, at time.Time) *clockLedger {
 	cl := &clockLedger{}
 	cl.set(at)
 	store := memstore.New()
-	node, err := app.Start(context.Background(), app.Config{Store: store, AdminToken: adminToken, BodyLimit: "64K",
-		Clock: func() time.Time { return *cl.now.Load() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(node.Server)
-	t.Cleanup(func() { srv.Close(); node.Close(); store.Close() })
-	cl.ledger = &ledger{t: t, srv: srv, store: store, node: node,
-		client: &http.Client{Transport: validating{t: t, doc: node.Server.OpenAPI()}}}
+	t.Cleanup(func() { store.Close() })
+	cl.ledger = serve(t, app.Config{Store: store, Clock: func() time.Time { return *cl.now.Load() }})
 	return cl
 }
 

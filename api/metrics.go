@@ -21,6 +21,9 @@ type Metrics struct {
 	latency    *prometheus.HistogramVec
 	Head       prometheus.Gauge
 	Projection prometheus.Gauge
+	// asOfReplayed counts the events as-of builds replayed: with
+	// snapshots, far fewer than positions asked for.
+	asOfReplayed prometheus.Counter
 }
 
 // NewMetrics registers the collectors.
@@ -36,7 +39,9 @@ func NewMetrics() *Metrics {
 		Help: "HTTP request latency by method and route.", Buckets: prometheus.DefBuckets}, []string{"method", "route"})
 	m.Head = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ledger_log_head", Help: "Last durable log position."})
 	m.Projection = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ledger_projection_position", Help: "Last position applied to the read models."})
-	m.reg.MustRegister(m.commands, m.batch, m.requests, m.latency, m.Head, m.Projection,
+	m.asOfReplayed = prometheus.NewCounter(prometheus.CounterOpts{Name: "ledger_asof_replayed_events_total",
+		Help: "Events replayed to build read models of past positions (as_of, at)."})
+	m.reg.MustRegister(m.commands, m.batch, m.requests, m.latency, m.Head, m.Projection, m.asOfReplayed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

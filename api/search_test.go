@@ -60,6 +60,21 @@ func TestSearch(t *testing.T) {
 	if got := names(searchData(f, f.company, f.alice, "IP6000")["devices"], "mac"); got != "00-90-33-00-00-01" {
 		t.Errorf("IP6000: %s", got)
 	}
+	// Product numbers: "01-00811" finds the IP811s (the reference's
+	// example); a prefix with or without dashes; not a number's middle.
+	l.want(l.do("POST", "/v1/registry/orders", adminToken, `{"order_number":"ORD-811","delivered":"2026-01-10",
+		"devices":[{"mac":"00-90-33-00-08-11","type":"IP811"}]}`), 201, "")
+	l.want(l.do("POST", fmt.Sprintf("/v1/projects/%d/devices", f.def), f.alice, `{"macs":["000811"]}`), 201, "")
+	for q, want := range map[string]string{"01-00811": "00-90-33-00-08-11", "0100811": "00-90-33-00-08-11",
+		"01-06000": "00-90-33-00-00-01", "01-0": "00-90-33-00-00-01,00-90-33-00-00-02,00-90-33-00-08-11", "00811-001": ""} {
+		r := searchData(f, f.company, f.alice, q)
+		if got := names(r["devices"], "mac"); got != want {
+			t.Errorf("search %q: devices %q, want %q", q, got, want)
+		}
+	}
+	if r := searchData(f, f.company, f.alice, "01-00811"); names(r["products"], "device_type") != "IP811" {
+		t.Errorf("01-00811 names the products %v, want IP811", r["products"])
+	}
 	// Limited to what the caller may see: another company finds nothing of it.
 	if r := searchData(f, f.other, f.carol, "recep"); len(r["devices"].([]any))+len(r["projects"].([]any)) != 0 {
 		t.Fatalf("carol's company found alice's things: %v", r)

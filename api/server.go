@@ -42,6 +42,9 @@ type Config struct {
 	// NewReadModel returns an empty read model for as-of queries to
 	// replay the log into (asof.go); nil: as_of and at answer 501.
 	NewReadModel func() ReadModel
+	// AsOfSnapshotEvery is the least spacing, in events, of the snapshots
+	// as-of builds take (asof.go; default 10,000).
+	AsOfSnapshotEvery uint64
 }
 
 // Server is the HTTP interface.
@@ -70,13 +73,16 @@ func New(cfg Config) *Server {
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	if cfg.AsOfSnapshotEvery == 0 {
+		cfg.AsOfSnapshotEvery = 10_000
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
-	s := &Server{Echo: echo.New(), cfg: cfg, log: cfg.Logger}
+	s := &Server{Echo: echo.New(), cfg: cfg, log: cfg.Logger, past: asOf{every: cfg.AsOfSnapshotEvery}}
 	e := s.Echo
 	e.HideBanner, e.HidePort = true, true
 	// Behind a proxy the deployment decides whom to trust; by default the

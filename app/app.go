@@ -58,9 +58,18 @@ type Config struct {
 	MaxWait     time.Duration
 	Clock       func() time.Time
 	PostgresURL string
+	// AsOfSnapshotEvery is the least spacing, in events, of as-of
+	// snapshots (api.Config; 0: the default).
+	AsOfSnapshotEvery uint64
 	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
 	Mail *mail.Config
 }
+
+// pastModel is the memory model as an as-of read model (its Clone
+// answers the api type).
+type pastModel struct{ *memory.Model }
+
+func (m pastModel) Clone() api.ReadModel { return pastModel{m.Model.Clone()} }
 
 // Node is a running ledger.
 type Node struct {
@@ -111,7 +120,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	n.Runner = projections.NewRunner(cfg.Store, proj)
 	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
 		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
-		NewReadModel: func() api.ReadModel { return memory.New(cfg.Catalog) }})
+		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery})
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()

@@ -22,6 +22,9 @@ func TestDefaultCatalogHasTheDeviceTypes(t *testing.T) {
 	if ip6000.Max["GVL-Purchase"] != 4 {
 		t.Errorf("warranty extension is at most 4 years, catalog says %d", ip6000.Max["GVL-Purchase"])
 	}
+	if ip811, _ := c.DeviceType("IP811"); !strings.HasPrefix(ip811.Product, "01-00811") {
+		t.Errorf("IP811 product number %q; the reference finds the IP811 by 01-00811", ip811.Product)
+	}
 	va, _ := c.DeviceType("IPVA")
 	if va.Hardware() || va.Max["Relay-PRI"] != 0 || va.Max["GVL-Purchase"] != 0 {
 		t.Errorf("IPVA = %+v: virtual, no gateway licenses, no warranty", va)
@@ -45,6 +48,8 @@ func TestCatalogRefusesBadDeviceTypes(t *testing.T) {
 		"zero maximum":         `{"name":"X","kind":"gateway","mac":"vendor","max":{"Relay-PRI":0}}`,
 		"bad mac range":        `{"name":"X","kind":"gateway","mac":"elsewhere","max":{}}`,
 		"no kind":              `{"name":"X","mac":"vendor","max":{}}`,
+		"same product number": `{"name":"X","kind":"gateway","mac":"vendor","product":"01-1","max":{}},` +
+			`{"name":"Y","kind":"gateway","mac":"vendor","product":"01-1","max":{}}`,
 	} {
 		js := `{"license_types":[{"name":"Relay-PRI","category":"gateway","versions":[8]}],"releases":{},"devices":{"types":[` + dev + `]}}`
 		if _, err := domain.ParseCatalog([]byte(js)); err == nil {

@@ -33,9 +33,12 @@ const (
 // license type (per version) it may hold. A license type that is not listed
 // cannot be bound to the device at all.
 type DeviceType struct {
-	Name        string           `json:"name"`
-	Kind        DeviceKind       `json:"kind"`
-	MAC         MACRange         `json:"mac"`
+	Name string     `json:"name"`
+	Kind DeviceKind `json:"kind"`
+	MAC  MACRange   `json:"mac"`
+	// Product is the vendor's product number ("01-00811-001" for the
+	// IP811), which the portal's search finds devices by.
+	Product     string           `json:"product,omitempty"`
 	Description string           `json:"description,omitempty"`
 	Max         map[string]int64 `json:"max"`
 }
@@ -66,6 +69,7 @@ func (c *Catalog) parseDevices(f deviceCatalogFile) error {
 	if d.VirtualPrefixes, err = parsePrefixes(f.VirtualPrefixes); err != nil {
 		return err
 	}
+	products := map[string]string{}
 	for _, t := range f.Types {
 		if err := c.checkDeviceType(t); err != nil {
 			return err
@@ -73,6 +77,10 @@ func (c *Catalog) parseDevices(f deviceCatalogFile) error {
 		if _, dup := d.Types[t.Name]; dup {
 			return fmt.Errorf("catalog: device type %q listed twice", t.Name)
 		}
+		if other, dup := products[t.Product]; dup && t.Product != "" {
+			return fmt.Errorf("catalog: device types %q and %q have the same product number %q", other, t.Name, t.Product)
+		}
+		products[t.Product] = t.Name
 		if t.Max == nil {
 			t.Max = map[string]int64{}
 		}

@@ -1,9 +1,7 @@
 package memory
 
 import (
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/innolic/ledger/domain"
@@ -23,8 +21,8 @@ func (m *Model) Search(by domain.Principal, company domain.CompanyID, query stri
 		return projections.SearchResult{}, err
 	}
 	out := projections.SearchResult{Query: q, Projects: []projections.ProjectView{}, Devices: []projections.DeviceView{},
-		Keys: []projections.KeySearchHit{}}
-	if lq, ok := m.licenseQuery(q); ok {
+		Keys: []projections.KeySearchHit{}, Products: []projections.ProductHit{}}
+	if lq, ok := projections.ParseLicenseQuery(m.st.Catalog, q); ok {
 		out.License = &lq
 		out.Devices, out.Truncated = m.devicesHolding(company, lq)
 		return out, nil
@@ -32,65 +30,14 @@ func (m *Model) Search(by domain.Principal, company domain.CompanyID, query stri
 	needle := strings.ToLower(q)
 	var cut [3]bool
 	out.Projects, cut[0] = m.searchProjects(company, needle)
-	out.Devices, cut[1] = m.searchDevices(company, needle)
+	var products map[string]bool
+	out.Products, products = projections.MatchProducts(m.st.Catalog, q)
+	out.Devices, cut[1] = m.searchDevices(company, needle, products)
 	if len([]rune(q)) >= projections.MinKeySearch {
 		out.Keys, cut[2] = m.searchKeys(company, needle)
 	}
 	out.Truncated = cut[0] || cut[1] || cut[2]
 	return out, nil
-}
-
-var licenseQueryRE = regexp.MustCompile(`^(.*?)(\d*)(?:=(\d+))?$`)
-
-// licenseQuery parses "PBX-Port8" or "PBX-Port8=100" against the catalog:
-// a license type name (any case), an optional version the type has, an
-// optional minimum count.
-func (m *Model) licenseQuery(q string) (projections.LicenseQuery, bool) {
-	for _, try := range []bool{true, false} {
-		// First read trailing digits as the version ("PBX-Port8"), then as
-		// part of the name (types whose names end in digits).
-		name, ver, min := splitLicenseQuery(q, try)
-		for _, t := range m.st.Catalog.LicenseTypes {
-			if !strings.EqualFold(t.Name, name) {
-				continue
-			}
-			lq := projections.LicenseQuery{Type: t.Name, AtLeast: 1}
-			if ver != "" {
-				v, _ := strconv.Atoi(ver)
-				if !containsInt(t.Versions, v) {
-					continue
-				}
-				lq.Version = v
-			}
-			if min != "" {
-				n, err := strconv.ParseInt(min, 10, 64)
-				if err != nil || n < 1 {
-					continue
-				}
-				lq.AtLeast = n
-			}
-			return lq, true
-		}
-	}
-	return projections.LicenseQuery{}, false
-}
-
-func splitLicenseQuery(q string, versionDigits bool) (name, ver, min string) {
-	base, min, _ := strings.Cut(q, "=")
-	if !versionDigits {
-		return base, "", min
-	}
-	p := licenseQueryRE.FindStringSubmatch(base)
-	return p[1], p[2], min
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // devicesHolding lists the company's devices whose license lines of the
@@ -112,12 +59,12 @@ func (m *Model) devicesHolding(company domain.CompanyID, lq projections.LicenseQ
 	return projections.CapHits(out)
 }
 
-func (m *Model) searchDevices(company domain.CompanyID, needle string) ([]projections.DeviceView, bool) {
+func (m *Model) searchDevices(company domain.CompanyID, needle string, products map[string]bool) ([]projections.DeviceView, bool) {
 	var out []projections.DeviceView
 	for _, mac := range m.companyDevices(company) {
 		d := m.st.Devices[mac]
 		pl := d.In[company]
-		if projections.ContainsFold(needle, pl.Name, pl.Comment, string(d.MAC), d.Type, d.OrderNumber) {
+		if products[d.Type] || projections.ContainsFold(needle, pl.Name, pl.Comment, string(d.MAC), d.Type, d.OrderNumber) {
 			out = append(out, deviceView(d, pl))
 		}
 	}

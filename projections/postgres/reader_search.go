@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"context"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -25,12 +23,12 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 			"a search needs at least %d characters (%d for activation keys)", projections.MinSearch, projections.MinKeySearch)
 	}
 	out := projections.SearchResult{Query: q, Projects: []projections.ProjectView{}, Devices: []projections.DeviceView{},
-		Keys: []projections.KeySearchHit{}}
+		Keys: []projections.KeySearchHit{}, Products: []projections.ProductHit{}}
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		if err := canRead(ctx, tx, by, company); err != nil {
 			return err
 		}
-		if lq, ok := licenseQuery(r.cat, q); ok {
+		if lq, ok := projections.ParseLicenseQuery(r.cat, q); ok {
 			out.License = &lq
 			devs, err := devicesHolding(ctx, tx, company, lq)
 			out.Devices, out.Truncated = projections.CapHits(devs)
@@ -45,7 +43,9 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 		out.Projects, cut[0] = projections.CapHits(slices.DeleteFunc(projects, func(p projections.ProjectView) bool {
 			return !projections.ContainsFold(needle, p.Name, p.Description)
 		}))
-		if out.Devices, cut[1], err = searchDevices(ctx, tx, company, needle); err != nil {
+		var products map[string]bool
+		out.Products, products = projections.MatchProducts(r.cat, q)
+		if out.Devices, cut[1], err = searchDevices(ctx, tx, company, needle, products); err != nil {
 			return err
 		}
 		if len([]rune(q)) >= projections.MinKeySearch {
@@ -62,45 +62,6 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 	return out, nil
 }
 
-var licenseQueryRE = regexp.MustCompile(`^(.*?)(\d*)(?:=(\d+))?$`)
-
-// licenseQuery parses "PBX-Port8" or "PBX-Port8=100" against the catalog:
-// a license type name (any case), an optional version the type has, an
-// optional minimum count; trailing digits are first read as the version,
-// then as part of the name.
-func licenseQuery(cat *domain.Catalog, q string) (projections.LicenseQuery, bool) {
-	for _, versionDigits := range []bool{true, false} {
-		base, least, _ := strings.Cut(q, "=")
-		name, ver := base, ""
-		if versionDigits {
-			p := licenseQueryRE.FindStringSubmatch(base)
-			name, ver = p[1], p[2]
-		}
-		for _, t := range cat.LicenseTypes {
-			if !strings.EqualFold(t.Name, name) {
-				continue
-			}
-			lq := projections.LicenseQuery{Type: t.Name, AtLeast: 1}
-			if ver != "" {
-				v, _ := strconv.Atoi(ver)
-				if !slices.Contains(t.Versions, v) {
-					continue
-				}
-				lq.Version = v
-			}
-			if least != "" {
-				n, err := strconv.ParseInt(least, 10, 64)
-				if err != nil || n < 1 {
-					continue
-				}
-				lq.AtLeast = n
-			}
-			return lq, true
-		}
-	}
-	return projections.LicenseQuery{}, false
-}
-
 // devicesHolding lists the company's devices whose lines of the queried
 // type (and version) add up to at least the minimum, in MAC order.
 func devicesHolding(ctx context.Context, tx pgx.Tx, company domain.CompanyID, lq projections.LicenseQuery) ([]projections.DeviceView, error) {
@@ -112,14 +73,14 @@ func devicesHolding(ctx context.Context, tx pgx.Tx, company domain.CompanyID, lq
 	return pgx.CollectRows(rows, scanDevice)
 }
 
-func searchDevices(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle string) ([]projections.DeviceView, bool, error) {
+func searchDevices(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle string, products map[string]bool) ([]projections.DeviceView, bool, error) {
 	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, d.order_number
 		FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1 ORDER BY p.mac COLLATE "C"`, company)
 	var out []projections.DeviceView
 	var d projections.DeviceView
 	var order string
 	_, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &order}, func() error {
-		if projections.ContainsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
+		if products[d.Type] || projections.ContainsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
 			out = append(out, d)
 		}
 		return nil

@@ -112,8 +112,10 @@ func ArgsFor(t testing.TB, store eventstore.Store) Args {
 	strs := map[string]bool{"": true, TokenHash("never issued"): true, "NO-SUCH-KEY": true, "ORD-1": true, " ORD-1 ": true,
 		" ANN@acme.example ": true}
 	// Searches: too short, names, descriptions, devices, own keys with and
-	// without dashes, license types with versions and minimum counts.
+	// without dashes, license types with versions and minimum counts,
+	// product numbers.
 	for _, q := range []string{"ab", " acme ", "zulu", "LOWER CASE", "Räume", "backup", "00-90-33-00-00-0", "ip811",
+		"01-00811", "0106000", "01-0", "001",
 		"OWN-KEY", "ownkey1", "o-1", "PBX-Port13", "pbx-port13=5", "PBX-Port", "PBX-Port12=2", "GVL-Purchase", "Gateway-Channel12"} {
 		strs[q] = true
 	}
