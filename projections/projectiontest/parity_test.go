@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/projections/memory"
 	"github.com/innolic/ledger/projections/postgres"
@@ -72,4 +73,26 @@ func parity(t *testing.T, store eventstore.Store, sizes ...int) *postgres.Reader
 	compared := projectiontest.Compare(t, projectiontest.ArgsFor(t, store), mem, reader)
 	t.Logf("parity: compared %v", compared)
 	return reader
+}
+
+// TestJoinMovesGrantsParity: a company join gives the joining company the
+// rights the absorbed company had on a third company's projects, and the
+// RMA devices it was due to receive; neither project nor device is named
+// by the join event, and Postgres must still follow.
+func TestJoinMovesGrantsParity(t *testing.T) {
+	s := projectiontest.NewScript(t)
+	for _, p := range []domain.RegisterPerson{{Email: "ann@acme.example", Name: "Ann"}, {Email: "lee@beta.example", Name: "Lee"}} { // 2, 3
+		s.Must(projectiontest.Vendor, p)
+	}
+	ann, lee := domain.Principal{Person: 2}, domain.Principal{Person: 3}
+	s.Must(ann, domain.CreateCompany{Name: "Acme"})  // company 1, project 1
+	s.Must(lee, domain.CreateCompany{Name: "Beta"})  // company 2, project 2
+	s.Must(lee, domain.CreateCompany{Name: "Gamma"}) // company 3, project 3
+	s.Must(ann, domain.GrantProjectRight{Project: 1, Grantee: 3})
+	s.Must(projectiontest.Vendor, domain.RegisterDevices{OrderNumber: "ORD-1", Delivered: "2026-10-01",
+		Devices: []domain.RegistryEntry{{MAC: "00-90-33-00-00-01", Type: "IP811"}}})
+	s.Must(lee, domain.AddDevices{Project: 3, MACs: []string{"00-90-33-00-00-01"}})
+	s.Must(lee, domain.RequestRMA{Company: 3, MAC: "00-90-33-00-00-01", Reason: "broken"})
+	s.Must(lee, domain.JoinCompany{Company: 2, Absorbed: 3})
+	parity(t, s.Store, 1, 64)
 }
