@@ -164,6 +164,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 		}
 		if e, ok := r.Event.(domain.CompanyJoined); ok {
 			j.merges = append(j.merges, contextMerge{into: e.Company.Tag(), old: e.Absorbed.Tag(), seq: r.Env.Seq})
+			d.addJoin(p.st, e)
 		}
 		if err := p.st.Evolve(r.Event); err != nil {
 			return nil, fmt.Errorf("postgres: position %d: %w", r.Env.Seq, err)

@@ -190,6 +190,23 @@ func (d *touched) addTags(tags []string) {
 	}
 }
 
+// addJoin marks what a company join changes without naming it in its
+// tags: the other companies' projects the absorbed company had rights on,
+// and the devices an RMA is to reship to it. It runs before the join is
+// applied; joins are rare, so scanning the state is cheap enough.
+func (d *touched) addJoin(s *domain.State, e domain.CompanyJoined) {
+	for id, p := range s.Projects {
+		if _, ok := p.Grants[e.Absorbed]; ok {
+			d.projects[id] = struct{}{}
+		}
+	}
+	for mac, dev := range s.Devices {
+		if dev.RMACompany == e.Absorbed {
+			d.devices[mac] = struct{}{}
+		}
+	}
+}
+
 // all marks every entity of the state, to derive the whole mirror after a
 // replay.
 func (d *touched) all(s *domain.State) {
