@@ -42,6 +42,11 @@ func (p *Projector) CatchUp(ctx context.Context, progress func(pos, head uint64)
 			return err
 		}
 	}
+	if bulk(p.pos, h.Seq) {
+		if err := p.db.deferIndexes(ctx); err != nil {
+			return err
+		}
+	}
 	w := p.startWriter(ctx, progress, h.Seq)
 	var pending []replay.Record
 	flush := func() error {
@@ -67,7 +72,10 @@ func (p *Projector) CatchUp(ctx context.Context, progress func(pos, head uint64)
 	if werr != nil {
 		return werr
 	}
-	return err
+	if err != nil {
+		return err // the indexes set aside are created at the next start
+	}
+	return p.db.restoreIndexes(ctx)
 }
 
 // writer writes prepared jobs in order on its own goroutine, so preparing

@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/projections/postgres"
 	"github.com/innolic/ledger/projections/postgres/pgtest"
@@ -195,5 +198,105 @@ func TestPostingsReconcile(t *testing.T) {
 	}
 	if legs == 0 || unbalanced != 0 || mismatched != 0 {
 		t.Fatalf("postings: %d legs, %d unbalanced (event, type), %d project balances differing from postings", legs, unbalanced, mismatched)
+	}
+}
+
+// indexes lists the indexes of db's schema with their definitions.
+func indexes(t *testing.T, db *postgres.DB) string {
+	t.Helper()
+	rows, _ := db.Pool.Query(context.Background(), `SELECT indexname || ': ' || replace(indexdef, current_schema() || '.', '')
+		FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`)
+	defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(defs, "\n")
+}
+
+// deferred counts the indexes a bulk catch-up set aside, seen from inside
+// the projector's transaction.
+func deferred(ctx context.Context, db *postgres.DB) (n int, err error) {
+	return n, db.Pool.QueryRow(ctx, "SELECT count(*) FROM deferred_indexes").Scan(&n)
+}
+
+// TestBulkCatchUp: a catch-up far behind the log sets the indexes aside,
+// copies new rows in, and creates the indexes again at the end. The
+// tables and indexes equal those of one event per batch, company joins
+// included (their merge takes history_contexts' primary key back
+// mid-way).
+func TestBulkCatchUp(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	defer postgres.SetCopyMinRows(1)()
+	s := projectiontest.Random(t, 5, 200)
+	joins := 0
+	for _, r := range projectiontest.Records(t, s.Store) {
+		if _, ok := r.Event.(domain.CompanyJoined); ok {
+			joins++
+		}
+	}
+	if joins == 0 {
+		t.Fatal("the log has no company join; pick another seed")
+	}
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store), 1)
+
+	db := pgtest.Open(t)
+	p := projector(t, db, s.Store)
+	var aside []int
+	postgres.SetFailInTx(p, func(ctx context.Context) error {
+		n, err := deferred(ctx, db)
+		aside = append(aside, n)
+		return err
+	})
+	if err := p.CatchUp(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(aside) == 0 || aside[0] == 0 {
+		t.Fatalf("indexes set aside during the catch-up: %v, want some", aside)
+	}
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Fatalf("tables after a bulk catch-up differ:\n%s", diff(want, got))
+	}
+	if got, want := indexes(t, db), indexes(t, clean); got != want {
+		t.Fatalf("indexes after a bulk catch-up differ:\n%s", diff(want, got))
+	}
+}
+
+// TestBulkCatchUpCrash: a bulk catch-up failing in a batch commits
+// nothing of it and leaves the indexes aside; the next projector creates
+// them again at its start, and catching up then equals a clean run.
+func TestBulkCatchUpCrash(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	s := projectiontest.Random(t, 5, 200)
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store))
+	ctx := context.Background()
+
+	db := pgtest.Open(t)
+	want := indexes(t, db)
+	p := projector(t, db, s.Store)
+	boom := errors.New("injected failure")
+	postgres.SetFailInTx(p, func(context.Context) error { return boom })
+	if err := p.CatchUp(ctx, nil); !errors.Is(err, boom) {
+		t.Fatalf("CatchUp with an injected failure = %v, want it", err)
+	}
+	if n, err := deferred(ctx, db); err != nil || n == 0 {
+		t.Fatalf("indexes set aside after the failure: %d (%v), want some", n, err)
+	}
+	if got := checkpoint(t, db); got != 0 {
+		t.Fatalf("checkpoint after the failure = %d, want 0", got)
+	}
+	p = projector(t, db, s.Store)
+	if got := indexes(t, db); got != want {
+		t.Fatalf("indexes after a restart differ:\n%s", diff(want, got))
+	}
+	if err := p.CatchUp(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Fatalf("tables after a failed bulk catch-up and a restart differ:\n%s", diff(want, got))
+	}
+	if got := indexes(t, db); got != want {
+		t.Fatalf("indexes after the catch-up differ:\n%s", diff(want, got))
 	}
 }
