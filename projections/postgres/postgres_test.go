@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/innolic/ledger/catalog"
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
 	"github.com/innolic/ledger/projections/postgres"
 	"github.com/innolic/ledger/projections/postgres/pgtest"
 	"github.com/innolic/ledger/projections/projectiontest"
@@ -298,5 +301,51 @@ func TestBulkCatchUpCrash(t *testing.T) {
 	}
 	if got := indexes(t, db); got != want {
 		t.Fatalf("indexes after the catch-up differ:\n%s", diff(want, got))
+	}
+}
+
+// TestRunnerCatchesUpFirst: the runner lets the projector catch up in
+// bulk, reports the positions it commits, then follows the log as it
+// grows; the tables equal one event per batch.
+func TestRunnerCatchesUpFirst(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	s := projectiontest.Random(t, 5, 200)
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	p := projector(t, db, s.Store)
+	var bulk atomic.Int64 // indexes aside in the first transaction
+	postgres.SetFailInTx(p, func(ctx context.Context) error {
+		n, err := deferred(ctx, db)
+		bulk.CompareAndSwap(0, int64(n)+1)
+		return err
+	})
+	r := projections.NewRunner(s.Store, p)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(rctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("runner stopped with %v", err)
+		}
+	}()
+	h, _ := s.Store.Head(ctx)
+	wctx, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	if err := r.WaitFor(wctx, h.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if bulk.Load() < 2 {
+		t.Fatal("the runner did not let the projector catch up in bulk")
+	}
+	res := s.Must(projectiontest.Vendor, domain.IssueKey{Code: "AFTER-CATCH-UP", OrderNumber: "SO-1",
+		Lines: []domain.Line{{Item: domain.Item{Type: "PBX-Port", Version: 13}, Quantity: 5}}})
+	if err := r.WaitFor(wctx, res.Last()); err != nil {
+		t.Fatal(err)
+	}
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store), 1)
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Fatalf("tables after the runner's catch-up and follow differ:\n%s", diff(want, got))
 	}
 }

@@ -56,7 +56,10 @@ type Projector struct {
 	failInTx func(context.Context) error
 }
 
-var _ projections.Projection = (*Projector)(nil)
+var (
+	_ projections.Projection = (*Projector)(nil)
+	_ projections.CatchUpper = (*Projector)(nil)
+)
 
 // NewProjector prepares the projector: it reads the checkpoint, checks that
 // the log holds the event it names (the read models belong to this log),
