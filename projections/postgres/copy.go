@@ -147,7 +147,10 @@ func encoder(typ string, vals any) (field, int, error) {
 			}, len(v), nil
 		}
 	case [][]byte:
-		if typ == "jsonb" {
+		switch typ {
+		case "json":
+			return func(b []byte, i int) []byte { return append(be.AppendUint32(b, uint32(len(v[i]))), v[i]...) }, len(v), nil
+		case "jsonb":
 			return func(b []byte, i int) []byte {
 				return append(append(be.AppendUint32(b, uint32(len(v[i])+1)), 1), v[i]...)
 			}, len(v), nil

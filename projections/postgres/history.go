@@ -13,7 +13,7 @@ import (
 
 var historyColumns = []string{"position bigint", "time timestamptz", "time_ns bigint", "type text", "actor_person text",
 	"actor_company text", "actor_vendor boolean", "channel text", "command text", "tags text[]", "summary text",
-	"data jsonb", "postings jsonb"}
+	"data jsonb", "postings json"}
 
 // history holds a batch's history rows as one slice per column (see
 // copyIn). They are written from the envelope, the domain's own summary
