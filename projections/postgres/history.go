@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/innolic/ledger/domain"
@@ -27,6 +28,7 @@ type history struct {
 	vendor                                       []bool
 	tags                                         [][]string
 	data, postings                               [][]byte
+	buf                                          []byte // the current chunk of postings
 }
 
 func newHistory(n int) *history {
@@ -36,14 +38,16 @@ func newHistory(n int) *history {
 		data: make([][]byte, 0, n), postings: make([][]byte, 0, n)}
 }
 
-var noPostings = []byte("[]")
-
 func (h *history) add(r replay.Record) {
 	e := r.Env
-	postings := noPostings
-	if legs := domain.Postings(r.Event); len(legs) > 0 {
-		postings, _ = json.Marshal(legs)
+	// The postings are written into chunks that are never copied to grow:
+	// each row's slice stays valid.
+	if cap(h.buf)-len(h.buf) < 4<<10 {
+		h.buf = make([]byte, 0, 256<<10)
 	}
+	start := len(h.buf)
+	h.buf = appendPostings(h.buf, domain.Postings(r.Event))
+	postings := h.buf[start:len(h.buf):len(h.buf)]
 	h.seq = append(h.seq, int64(e.Seq))
 	h.time = append(h.time, e.Time)
 	h.timeNS = append(h.timeNS, e.Time.UnixNano())
@@ -57,6 +61,37 @@ func (h *history) add(r replay.Record) {
 	h.summ = append(h.summ, domain.Summarize(r.Event))
 	h.data = append(h.data, e.Data)
 	h.postings = append(h.postings, postings)
+}
+
+// appendPostings appends legs as JSON, as encoding/json writes them:
+// marshalling them through reflection was the largest part of preparing a
+// history row.
+func appendPostings(b []byte, legs []domain.Posting) []byte {
+	b = append(b, '[')
+	for i, l := range legs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"account":`...), l.Account)
+		b = appendJSONString(append(b, `,"item":{"type":`...), l.Item.Type)
+		if l.Item.Version != 0 {
+			b = strconv.AppendInt(append(b, `,"version":`...), int64(l.Item.Version), 10)
+		}
+		b = append(strconv.AppendInt(append(b, `},"amount":`...), l.Amount, 10), '}')
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s quoted; strings with characters that JSON or
+// encoding/json escape go through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	return append(append(append(b, '"'), s...), '"')
 }
 
 // after returns the columns of the rows past position pos (rows are in
