@@ -27,8 +27,12 @@ func bulk(pos, head uint64) bool {
 // (restoreIndexesOf). Readers meanwhile answer, only slower.
 func (db *DB) deferIndexes(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
-		// The checkpoint lock orders this after any projector's batch.
+		// The checkpoint lock orders this after any projector's batch; a
+		// reader's transaction holding a table must not hold it up long.
 		if _, err := readCheckpoint(ctx, tx, true); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '10s'"); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT i.relname, t.relname, pg_get_indexdef(x.indexrelid), coalesce(pg_get_constraintdef(c.oid), '')

@@ -43,8 +43,17 @@ func (p *Projector) CatchUp(ctx context.Context, progress func(pos, head uint64)
 		}
 	}
 	if bulk(p.pos, h.Seq) {
-		if err := p.db.deferIndexes(ctx); err != nil {
-			return err
+		// Setting the indexes aside only makes the catch-up faster: when
+		// it fails (readers holding the tables), the catch-up goes on
+		// without.
+		switch err := p.db.deferIndexes(ctx); {
+		case err == nil:
+			p.bulk = true
+			defer func() { p.bulk = false }()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		default:
+			p.log.Warn("postgres read models: catching up without setting the indexes aside", "err", err)
 		}
 	}
 	w := p.startWriter(ctx, progress, h.Seq)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/innolic/ledger/domain"
@@ -116,15 +117,17 @@ type contextRow struct {
 
 var contextColumns = []string{"context text", "position bigint"}
 
-// contextsAfter returns the columns of the rows past position pos, sorted
-// by the primary key: Postgres then inserts each context's positions next
-// to each other into the index instead of all over it.
-func contextsAfter(rows []contextRow, pos uint64) []any {
-	rows = slices.Clone(rows)
-	rows = slices.DeleteFunc(rows, func(r contextRow) bool { return r.seq <= int64(pos) })
-	slices.SortFunc(rows, func(a, b contextRow) int {
-		return cmp.Or(cmp.Compare(a.context, b.context), cmp.Compare(a.seq, b.seq))
-	})
+// contextsAfter returns the columns of the rows past position pos. Unless
+// the primary key is set aside (bulk), they are sorted by it: Postgres then
+// inserts each context's positions next to each other into the index
+// instead of all over it.
+func contextsAfter(rows []contextRow, pos uint64, bulk bool) []any {
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r contextRow) bool { return r.seq <= int64(pos) })
+	if !bulk {
+		slices.SortFunc(rows, func(a, b contextRow) int {
+			return cmp.Or(strings.Compare(a.context, b.context), cmp.Compare(a.seq, b.seq))
+		})
+	}
 	ctxs, seqs := make([]string, len(rows)), make([]int64, len(rows))
 	for i, r := range rows {
 		ctxs[i], seqs[i] = r.context, r.seq

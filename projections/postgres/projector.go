@@ -50,6 +50,8 @@ type Projector struct {
 	// being written, or its write failed); the next batch reloads them
 	// unless the write finishes.
 	stale bool
+	// bulk: a catch-up has set the indexes aside.
+	bulk bool
 
 	// failInTx, when set (tests), is called inside each transaction after
 	// the rows are written and before the checkpoint moves.
@@ -140,6 +142,7 @@ func (p *Projector) Apply(ctx context.Context, recs []replay.Record) error {
 type job struct {
 	prev   uint64 // the checkpoint the batch follows
 	last   eventstore.Envelope
+	bulk   bool // written while the indexes are set aside
 	hist   *history
 	ctxs   []contextRow
 	merges []contextMerge
@@ -163,7 +166,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 	}
 	p.stale = true
 	d := newTouched()
-	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, hist: newHistory(len(recs))}
+	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, bulk: p.bulk, hist: newHistory(len(recs))}
 	for _, r := range recs {
 		for _, c := range historyContexts(r, p.st) {
 			j.ctxs = append(j.ctxs, contextRow{c, int64(r.Env.Seq)})
@@ -260,7 +263,7 @@ func (p *Projector) write(ctx context.Context, j *job) (shared bool, err error) 
 		if err := copyIn(ctx, tx, "history", historyColumns, j.hist.after(cp.Position)); err != nil {
 			return err
 		}
-		if err := copyIn(ctx, tx, "history_contexts", contextColumns, contextsAfter(j.ctxs, cp.Position)); err != nil {
+		if err := copyIn(ctx, tx, "history_contexts", contextColumns, contextsAfter(j.ctxs, cp.Position, j.bulk)); err != nil {
 			return err
 		}
 		b := &pgx.Batch{}
