@@ -22,9 +22,10 @@ func bulk(pos, head uint64) bool {
 // deferIndexes drops the indexes the projector's writes can do without,
 // recording how to create each again in deferred_indexes in the same
 // transaction: every index but the primary keys the upserts and deletes
-// match on. History is only appended to, so its primary key goes too, and
-// so does history_contexts' until a company join's merge needs it
-// (restoreIndexesOf). Readers meanwhile answer, only slower.
+// match on. history_contexts' goes too until a company join's merge needs
+// it (restoreIndexesOf): its rows arrive in no order of the key. History's
+// stays: positions arrive in order, so keeping it costs less than a
+// build. Readers meanwhile answer, only slower.
 func (db *DB) deferIndexes(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		// The checkpoint lock orders this after any projector's batch; a
@@ -40,7 +41,7 @@ func (db *DB) deferIndexes(ctx context.Context) error {
 			LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
 			WHERE t.relnamespace = to_regnamespace(current_schema())
 				AND t.relname NOT IN ('checkpoint', 'schema_migrations', 'deferred_indexes')
-				AND (NOT x.indisprimary OR t.relname IN ('history', 'history_contexts'))`)
+				AND (NOT x.indisprimary OR t.relname = 'history_contexts')`)
 		idx, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (i [4]string, err error) {
 			return i, r.Scan(&i[0], &i[1], &i[2], &i[3])
 		})

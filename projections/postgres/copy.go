@@ -1,10 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,4 +192,61 @@ func appendTextArray(b []byte, xs []string) []byte {
 		b = append(be.AppendUint32(b, uint32(len(x))), x...)
 	}
 	return b
+}
+
+// sortByKey returns the rows of cols (one slice per column) ordered by
+// their first nKey columns, as the primary key orders them (text in byte
+// order at least approximately): rows come from maps in random order, and
+// Postgres inserts sorted keys into the key's index in far fewer page
+// visits (a third less CPU for key_lines).
+func sortByKey(cols []any, nKey int) ([]any, error) {
+	perm := make([]int, colLen(cols[0]))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortFunc(perm, func(a, b int) int {
+		for _, c := range cols[:nKey] {
+			var r int
+			switch v := c.(type) {
+			case []int64:
+				r = cmp.Compare(v[a], v[b])
+			case []int32:
+				r = cmp.Compare(v[a], v[b])
+			case []string:
+				r = strings.Compare(v[a], v[b])
+			}
+			if r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
+	out := make([]any, len(cols))
+	for i, c := range cols {
+		switch v := c.(type) {
+		case []int64:
+			out[i] = permute(v, perm)
+		case []*int64:
+			out[i] = permute(v, perm)
+		case []int32:
+			out[i] = permute(v, perm)
+		case []bool:
+			out[i] = permute(v, perm)
+		case []string:
+			out[i] = permute(v, perm)
+		default:
+			return nil, fmt.Errorf("postgres: sorting rows: no column type %T", c)
+		}
+	}
+	return out, nil
+}
+
+func colLen(c any) int { return reflect.ValueOf(c).Len() }
+
+func permute[T any](xs []T, perm []int) []T {
+	out := make([]T, len(perm))
+	for i, p := range perm {
+		out[i] = xs[p]
+	}
+	return out
 }

@@ -23,12 +23,13 @@ type table[K, R comparable] struct {
 type tableSQL struct {
 	name     string
 	cols     []string // the key columns, then the others: "name type [cast]"
+	nKey     int      // how many key columns
 	del, ups string
 }
 
 func newTable[K, R comparable](name string, keyCols, valCols []string, keyArgs func([]K) []any, valArgs func([]R) []any) *table[K, R] {
 	t := &table[K, R]{keyArgs: keyArgs, valArgs: valArgs}
-	t.name, t.cols = name, append(append([]string{}, keyCols...), valCols...)
+	t.name, t.cols, t.nKey = name, append(append([]string{}, keyCols...), valCols...), len(keyCols)
 	// A column is "name type" or "name type cast": the values travel as an
 	// array of type and are cast when inserted (JSON passes as text).
 	names := func(cols []string) []string {
@@ -135,7 +136,11 @@ func (w *tableWrite) queue(ctx context.Context, tx pgx.Tx, b *pgx.Batch, shared 
 	case shared || w.nIns < copyMinRows:
 		b.Queue(w.tableSQL.ups, w.ins...)
 	default:
-		return copyIn(ctx, tx, w.name, w.cols, w.ins)
+		rows, err := sortByKey(w.ins, w.nKey)
+		if err != nil {
+			return err
+		}
+		return copyIn(ctx, tx, w.name, w.cols, rows)
 	}
 	return nil
 }
