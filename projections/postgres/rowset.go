@@ -123,7 +123,7 @@ func (t *rowset[K, R, P]) commit() {
 		}
 		set[k] = struct{}{}
 	}
-	clear(t.pending)
+	t.reset()
 }
 
 func (t *rowset[K, R, P]) unlink(k K, r R) {
@@ -140,7 +140,18 @@ func (t *rowset[K, R, P]) unlink(k K, r R) {
 }
 
 // abort forgets the batch's verdicts (its transaction did not commit).
-func (t *rowset[K, R, P]) abort() { clear(t.pending) }
+func (t *rowset[K, R, P]) abort() { t.reset() }
+
+// reset empties pending. A map emptied by clear keeps its size, and ranging
+// over it costs as much as over a full one: after a catch-up's large
+// batches, every small batch would pay for that.
+func (t *rowset[K, R, P]) reset() {
+	if len(t.pending) > 4096 {
+		t.pending = map[K]verdict[R]{}
+		return
+	}
+	clear(t.pending)
+}
 
 // childrenOf lists the committed children of p.
 func (t *rowset[K, R, P]) childrenOf(p P) []K {
