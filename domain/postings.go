@@ -1,8 +1,10 @@
 package domain
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Posting is one leg of a license movement: Amount units of Item added to
@@ -116,14 +118,9 @@ func (j *journal) sscSpent(p ProjectID, pay Payment, total int64) {
 }
 
 func (j journal) sorted() []Posting {
-	sort.SliceStable(j, func(a, b int) bool {
-		if j[a].Account != j[b].Account {
-			return j[a].Account < j[b].Account
-		}
-		if j[a].Item.Type != j[b].Item.Type {
-			return j[a].Item.Type < j[b].Item.Type
-		}
-		return j[a].Item.Version < j[b].Item.Version
+	slices.SortStableFunc(j, func(a, b Posting) int {
+		return cmp.Or(strings.Compare(a.Account, b.Account), strings.Compare(a.Item.Type, b.Item.Type),
+			cmp.Compare(a.Item.Version, b.Item.Version))
 	})
 	return j
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -82,16 +83,18 @@ func (e ProjectCreated) Summary() string {
 }
 
 // Summary implements Summarizer.
+// Keys are most of a typical log, so their lines are built without fmt (a
+// rebuild of the Postgres read models summarizes every event).
 func (e KeyIssued) Summary() string {
 	if e.FromProject != 0 {
-		return fmt.Sprintf("Activation key %s created from project %d: %s", e.Code, e.FromProject, linesText(e.Lines))
+		return "Activation key " + e.Code + " created from project " + strconv.FormatInt(int64(e.FromProject), 10) + ": " + linesText(e.Lines)
 	}
-	return fmt.Sprintf("Activation key %s issued: %s", e.Code, linesText(e.Lines))
+	return "Activation key " + e.Code + " issued: " + linesText(e.Lines)
 }
 
 // Summary implements Summarizer.
 func (e KeyRedeemed) Summary() string {
-	return fmt.Sprintf("Activation key %s redeemed into project %d: %s", e.Code, e.Project, linesText(e.Lines))
+	return "Activation key " + e.Code + " redeemed into project " + strconv.FormatInt(int64(e.Project), 10) + ": " + linesText(e.Lines)
 }
 
 // Summary implements Summarizer.
@@ -119,10 +122,19 @@ func (e DeviceMoved) Summary() string {
 	return fmt.Sprintf("Device %s moved from project %d to project %d", e.MAC, e.From, e.To)
 }
 
+// linesText is "20 PBX-Port13, 1 GVL-Purchase".
 func linesText(ls []Line) string {
-	parts := make([]string, 0, len(ls))
-	for _, l := range ls {
-		parts = append(parts, fmt.Sprintf("%d %s", l.Quantity, l.Item))
+	b := make([]byte, 0, 24*len(ls))
+	for i, l := range ls {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendInt(b, l.Quantity, 10)
+		b = append(b, ' ')
+		b = append(b, l.Item.Type...)
+		if l.Item.Version != 0 {
+			b = strconv.AppendInt(b, int64(l.Item.Version), 10)
+		}
 	}
-	return strings.Join(parts, ", ")
+	return string(b)
 }

@@ -24,6 +24,16 @@ type Projection interface {
 	Apply(ctx context.Context, recs []replay.Record) error
 }
 
+// CatchUpper is a projection that applies a long stretch of the log
+// faster by itself than in the runner's batches (Postgres: large
+// transactions, parallel decoding, indexes set aside). The runner lets it
+// catch up with the head first, then follows the log.
+type CatchUpper interface {
+	// CatchUp applies the log up to the head as it is when called, and
+	// tells progress each position it has committed.
+	CatchUp(ctx context.Context, progress func(pos, head uint64)) error
+}
+
 // MaxApplyBatch bounds the records applied at once.
 const MaxApplyBatch = 1024
 
@@ -56,6 +66,12 @@ func (r *Runner) Position() uint64 { return r.pos.Load() }
 func (r *Runner) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c, ok := r.proj.(CatchUpper); ok {
+		if err := c.CatchUp(ctx, func(pos, _ uint64) { r.advance(pos) }); err != nil {
+			return err
+		}
+		r.advance(r.proj.Position())
+	}
 	feed := make(chan eventstore.Envelope, MaxApplyBatch*4)
 	errc := make(chan error, 1)
 	go func() {
@@ -102,12 +118,20 @@ func (r *Runner) apply(ctx context.Context, envs []eventstore.Envelope) error {
 	if err := r.proj.Apply(ctx, recs); err != nil {
 		return err
 	}
-	r.pos.Store(envs[len(envs)-1].Seq)
+	r.advance(envs[len(envs)-1].Seq)
+	return nil
+}
+
+// advance moves the position to pos and wakes the waiters.
+func (r *Runner) advance(pos uint64) {
+	if pos <= r.pos.Load() {
+		return
+	}
+	r.pos.Store(pos)
 	r.mu.Lock()
 	close(r.changed)
 	r.changed = make(chan struct{})
 	r.mu.Unlock()
-	return nil
 }
 
 // WaitFor blocks until the projection has applied position seq, ctx is

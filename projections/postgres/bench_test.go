@@ -1,13 +1,16 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,14 +102,64 @@ func BenchmarkCatchUp(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		pg := serverCPU(db)
 		b.StartTimer()
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
 		if err := p.CatchUp(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(h.Seq)/time.Since(start).Seconds(), "events/s")
+		// CPU per event of this process and of its Postgres backends: on a
+		// small machine both compete for the same cores.
+		b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(h.Seq), "go-cpu-µs/event")
+		if pg, ok := serverCPU(db).since(pg); ok {
+			b.ReportMetric(float64(pg.Microseconds())/float64(h.Seq), "pg-cpu-µs/event")
+		}
 	}
 	b.ReportMetric(float64(h.Seq), "events")
+}
+
+// backends maps the pool's Postgres backends (process ids) to the CPU time
+// each used so far, read from /proc: only for a server on this machine.
+type backends map[uint32]time.Duration
+
+func serverCPU(db *postgres.DB) backends {
+	out := backends{}
+	for _, c := range db.Pool.AcquireAllIdle(context.Background()) {
+		pid := c.Conn().PgConn().PID()
+		c.Release()
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		utime, _ := strconv.Atoi(f[11])
+		stime, _ := strconv.Atoi(f[12])
+		out[pid] = time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	}
+	return out
+}
+
+// since is the CPU the backends used since before; false when they are
+// not visible.
+func (now backends) since(before backends) (time.Duration, bool) {
+	if now == nil || before == nil {
+		return 0, false
+	}
+	var d time.Duration
+	for pid, t := range now {
+		d += t - before[pid]
+	}
+	return d, true
+}
+
+// cpuTime is the CPU time the process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRunnerCatchUp measures catch-up as serve does it: the runner

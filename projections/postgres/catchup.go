@@ -42,6 +42,20 @@ func (p *Projector) CatchUp(ctx context.Context, progress func(pos, head uint64)
 			return err
 		}
 	}
+	if bulk(p.pos, h.Seq) {
+		// Setting the indexes aside only makes the catch-up faster: when
+		// it fails (readers holding the tables), the catch-up goes on
+		// without.
+		switch err := p.db.deferIndexes(ctx); {
+		case err == nil:
+			p.bulk = true
+			defer func() { p.bulk = false }()
+		case ctx.Err() != nil:
+			return ctx.Err()
+		default:
+			p.log.Warn("postgres read models: catching up without setting the indexes aside", "err", err)
+		}
+	}
 	w := p.startWriter(ctx, progress, h.Seq)
 	var pending []replay.Record
 	flush := func() error {
@@ -67,7 +81,10 @@ func (p *Projector) CatchUp(ctx context.Context, progress func(pos, head uint64)
 	if werr != nil {
 		return werr
 	}
-	return err
+	if err != nil {
+		return err // the indexes set aside are created at the next start
+	}
+	return p.db.restoreIndexes(ctx)
 }
 
 // writer writes prepared jobs in order on its own goroutine, so preparing

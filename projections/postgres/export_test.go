@@ -13,6 +13,21 @@ import (
 // written and before the checkpoint moves: the crash tests' failure.
 func SetFailInTx(p *Projector, f func(context.Context) error) { p.failInTx = f }
 
+// SetBulkMinEvents makes catch-ups from n events behind bulk catch-ups
+// (tests use small logs); the returned function restores the default.
+func SetBulkMinEvents(n uint64) func() {
+	old := bulkMinEvents
+	bulkMinEvents = n
+	return func() { bulkMinEvents = old }
+}
+
+// SetCopyMinRows makes tables with n new rows in a batch get them by COPY.
+func SetCopyMinRows(n int) func() {
+	old := copyMinRows
+	copyMinRows = n
+	return func() { copyMinRows = old }
+}
+
 // Dump renders every read-model table (all tables of the schema but
 // schema_migrations) as sorted text rows, to compare two databases.
 func Dump(ctx context.Context, db *DB) (string, error) {

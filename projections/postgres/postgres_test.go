@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/projections"
 	"github.com/innolic/ledger/projections/postgres"
 	"github.com/innolic/ledger/projections/postgres/pgtest"
 	"github.com/innolic/ledger/projections/projectiontest"
@@ -215,5 +221,153 @@ func TestPostingsReconcile(t *testing.T) {
 	}
 	if legs == 0 || unbalanced != 0 || mismatched != 0 {
 		t.Fatalf("postings: %d legs, %d unbalanced (event, type), %d project balances differing from postings", legs, unbalanced, mismatched)
+	}
+}
+
+// indexes lists the indexes of db's schema with their definitions.
+func indexes(t *testing.T, db *postgres.DB) string {
+	t.Helper()
+	rows, _ := db.Pool.Query(context.Background(), `SELECT indexname || ': ' || replace(indexdef, current_schema() || '.', '')
+		FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1`)
+	defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(defs, "\n")
+}
+
+// deferred counts the indexes a bulk catch-up set aside, seen from inside
+// the projector's transaction.
+func deferred(ctx context.Context, db *postgres.DB) (n int, err error) {
+	return n, db.Pool.QueryRow(ctx, "SELECT count(*) FROM deferred_indexes").Scan(&n)
+}
+
+// TestBulkCatchUp: a catch-up far behind the log sets the indexes aside,
+// copies new rows in, and creates the indexes again at the end. The
+// tables and indexes equal those of one event per batch, for the scripted
+// scenario (rows in every table) and a random one with company joins
+// (their merge takes history_contexts' primary key back mid-way).
+func TestBulkCatchUp(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	defer postgres.SetCopyMinRows(1)()
+	random := projectiontest.Random(t, 5, 200)
+	joins := 0
+	for _, r := range projectiontest.Records(t, random.Store) {
+		if _, ok := r.Event.(domain.CompanyJoined); ok {
+			joins++
+		}
+	}
+	if joins == 0 {
+		t.Fatal("the log has no company join; pick another seed")
+	}
+	for _, s := range []*projectiontest.Script{projectiontest.Scripted(t), random} {
+		clean := pgtest.Open(t)
+		projectiontest.Feed(t, s.Store, projector(t, clean, s.Store), 1)
+
+		db := pgtest.Open(t)
+		p := projector(t, db, s.Store)
+		var aside []int
+		postgres.SetFailInTx(p, func(ctx context.Context) error {
+			n, err := deferred(ctx, db)
+			aside = append(aside, n)
+			return err
+		})
+		if err := p.CatchUp(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(aside) == 0 || aside[0] == 0 {
+			t.Fatalf("indexes set aside during the catch-up: %v, want some", aside)
+		}
+		if got, want := dump(t, db), dump(t, clean); got != want {
+			t.Fatalf("tables after a bulk catch-up differ:\n%s", diff(want, got))
+		}
+		if got, want := indexes(t, db), indexes(t, clean); got != want {
+			t.Fatalf("indexes after a bulk catch-up differ:\n%s", diff(want, got))
+		}
+	}
+}
+
+// TestBulkCatchUpCrash: a bulk catch-up failing in a batch commits
+// nothing of it and leaves the indexes aside; the next projector creates
+// them again at its start, and catching up then equals a clean run.
+func TestBulkCatchUpCrash(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	s := projectiontest.Random(t, 5, 200)
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store))
+	ctx := context.Background()
+
+	db := pgtest.Open(t)
+	want := indexes(t, db)
+	p := projector(t, db, s.Store)
+	boom := errors.New("injected failure")
+	postgres.SetFailInTx(p, func(context.Context) error { return boom })
+	if err := p.CatchUp(ctx, nil); !errors.Is(err, boom) {
+		t.Fatalf("CatchUp with an injected failure = %v, want it", err)
+	}
+	if n, err := deferred(ctx, db); err != nil || n == 0 {
+		t.Fatalf("indexes set aside after the failure: %d (%v), want some", n, err)
+	}
+	if got := checkpoint(t, db); got != 0 {
+		t.Fatalf("checkpoint after the failure = %d, want 0", got)
+	}
+	p = projector(t, db, s.Store)
+	if got := indexes(t, db); got != want {
+		t.Fatalf("indexes after a restart differ:\n%s", diff(want, got))
+	}
+	if err := p.CatchUp(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Fatalf("tables after a failed bulk catch-up and a restart differ:\n%s", diff(want, got))
+	}
+	if got := indexes(t, db); got != want {
+		t.Fatalf("indexes after the catch-up differ:\n%s", diff(want, got))
+	}
+}
+
+// TestRunnerCatchesUpFirst: the runner lets the projector catch up in
+// bulk, reports the positions it commits, then follows the log as it
+// grows; the tables equal one event per batch.
+func TestRunnerCatchesUpFirst(t *testing.T) {
+	defer postgres.SetBulkMinEvents(1)()
+	s := projectiontest.Random(t, 5, 200)
+	ctx := context.Background()
+	db := pgtest.Open(t)
+	p := projector(t, db, s.Store)
+	var bulk atomic.Int64 // indexes aside in the first transaction
+	postgres.SetFailInTx(p, func(ctx context.Context) error {
+		n, err := deferred(ctx, db)
+		bulk.CompareAndSwap(0, int64(n)+1)
+		return err
+	})
+	r := projections.NewRunner(s.Store, p)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(rctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("runner stopped with %v", err)
+		}
+	}()
+	h, _ := s.Store.Head(ctx)
+	wctx, stop := context.WithTimeout(ctx, 30*time.Second)
+	defer stop()
+	if err := r.WaitFor(wctx, h.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if bulk.Load() < 2 {
+		t.Fatal("the runner did not let the projector catch up in bulk")
+	}
+	res := s.Must(projectiontest.Vendor, domain.IssueKey{Code: "AFTER-CATCH-UP", OrderNumber: "SO-1",
+		Lines: []domain.Line{{Item: domain.Item{Type: "PBX-Port", Version: 13}, Quantity: 5}}})
+	if err := r.WaitFor(wctx, res.Last()); err != nil {
+		t.Fatal(err)
+	}
+	clean := pgtest.Open(t)
+	projectiontest.Feed(t, s.Store, projector(t, clean, s.Store), 1)
+	if got, want := dump(t, db), dump(t, clean); got != want {
+		t.Fatalf("tables after the runner's catch-up and follow differ:\n%s", diff(want, got))
 	}
 }

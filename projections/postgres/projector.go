@@ -50,13 +50,18 @@ type Projector struct {
 	// being written, or its write failed); the next batch reloads them
 	// unless the write finishes.
 	stale bool
+	// bulk: a catch-up has set the indexes aside.
+	bulk bool
 
 	// failInTx, when set (tests), is called inside each transaction after
 	// the rows are written and before the checkpoint moves.
 	failInTx func(context.Context) error
 }
 
-var _ projections.Projection = (*Projector)(nil)
+var (
+	_ projections.Projection = (*Projector)(nil)
+	_ projections.CatchUpper = (*Projector)(nil)
+)
 
 // NewProjector prepares the projector: it reads the checkpoint, checks that
 // the log holds the event it names (the read models belong to this log),
@@ -66,6 +71,10 @@ func NewProjector(ctx context.Context, db *DB, store eventstore.Store, cat *doma
 		log = slog.Default()
 	}
 	p := &Projector{db: db, store: store, cat: cat, log: log}
+	// A catch-up interrupted in bulk mode left indexes aside.
+	if err := db.restoreIndexes(ctx); err != nil {
+		return nil, err
+	}
 	if err := p.load(ctx); err != nil {
 		return nil, err
 	}
@@ -131,13 +140,13 @@ func (p *Projector) Apply(ctx context.Context, recs []replay.Record) error {
 // job is one batch ready to be written: everything computed from the
 // state, so the transaction only sends it.
 type job struct {
-	prev    uint64 // the checkpoint the batch follows
-	last    eventstore.Envelope
-	seqs    []uint64 // positions of hist
-	hist    [][]any
-	ctxs    [][]any // history_contexts rows (context, position)
-	merges  []contextMerge
-	queries []*pgx.QueuedQuery
+	prev   uint64 // the checkpoint the batch follows
+	last   eventstore.Envelope
+	bulk   bool // written while the indexes are set aside
+	hist   *history
+	ctxs   []contextRow
+	merges []contextMerge
+	rows   []tableWrite
 }
 
 // prepare applies recs to the state and derives the rows they change. The
@@ -157,10 +166,10 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 	}
 	p.stale = true
 	d := newTouched()
-	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, seqs: make([]uint64, len(recs)), hist: make([][]any, len(recs))}
-	for i, r := range recs {
+	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, bulk: p.bulk, hist: newHistory(len(recs))}
+	for _, r := range recs {
 		for _, c := range historyContexts(r, p.st) {
-			j.ctxs = append(j.ctxs, []any{c, int64(r.Env.Seq)})
+			j.ctxs = append(j.ctxs, contextRow{c, int64(r.Env.Seq)})
 		}
 		if e, ok := r.Event.(domain.CompanyJoined); ok {
 			j.merges = append(j.merges, contextMerge{into: e.Company.Tag(), old: e.Absorbed.Tag(), seq: r.Env.Seq})
@@ -170,13 +179,11 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 			return nil, fmt.Errorf("postgres: position %d: %w", r.Env.Seq, err)
 		}
 		d.addTags(r.Env.Tags)
-		j.seqs[i], j.hist[i] = r.Env.Seq, historyRow(r)
+		j.hist.add(r)
 	}
 	p.t.sync(p.st, d)
 	p.t.syncSSA(p.st, touchesReminders(recs))
-	b := &pgx.Batch{}
-	p.t.queue(b)
-	j.queries = b.QueuedQueries
+	j.rows = p.t.changes()
 	p.t.commit()
 	p.applied = j.last.Seq
 	return j, nil
@@ -254,32 +261,33 @@ func (p *Projector) write(ctx context.Context, j *job) (shared bool, err error) 
 		// Rows are final images of the state at the batch's end, so writing
 		// them again over another projector's partial progress is
 		// idempotent; history is append-only and takes only the new events.
-		hist := j.hist
-		for i, seq := range j.seqs {
-			if seq > cp.Position {
-				hist = j.hist[i:]
-				break
-			}
+		if err := copyIn(ctx, tx, "history", historyColumns, j.hist.after(cp.Position)); err != nil {
+			return err
+		}
+		if err := copyIn(ctx, tx, "history_contexts", contextColumns, contextsAfter(j.ctxs, cp.Position, j.bulk)); err != nil {
+			return err
 		}
 		b := &pgx.Batch{}
 		b.Queue("SET LOCAL synchronous_commit = off")
-		for _, q := range j.queries {
-			b.Queue(q.SQL, q.Arguments...)
+		for _, w := range j.rows {
+			if err := w.queue(ctx, tx, b, shared); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"history"}, historyColumns, pgx.CopyFromRows(hist)); err != nil {
-			return fmt.Errorf("postgres: writing history: %w", err)
-		}
-		ctxs := j.ctxs
-		for len(ctxs) > 0 && uint64(ctxs[0][1].(int64)) <= cp.Position {
-			ctxs = ctxs[1:]
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"history_contexts"}, []string{"context", "position"}, pgx.CopyFromRows(ctxs)); err != nil {
-			return fmt.Errorf("postgres: writing history contexts: %w", err)
-		}
+		merges := false
 		for _, m := range j.merges {
 			if m.seq > cp.Position {
+				merges = true
 				b.Queue(`INSERT INTO history_contexts (context, position) SELECT $1, position FROM history_contexts
 					WHERE context = $2 AND position <= $3 ON CONFLICT DO NOTHING`, m.into, m.old, int64(m.seq))
+			}
+		}
+		// A merge finds the absorbed company's rows and skips the joining
+		// one's by the primary key, which a bulk catch-up may have set
+		// aside: it comes back first, for the rest of the catch-up.
+		if merges {
+			if err := restoreIndexesOf(ctx, tx, "history_contexts"); err != nil {
+				return err
 			}
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {

@@ -14,27 +14,32 @@ type rowset[K comparable, R comparable, P comparable] struct {
 	rows     map[K]R
 	parentOf func(K, R) P
 	children map[P]map[K]struct{}
-	// pending holds the batch's verdict per key: a row to have, or nil for
-	// no row.
-	pending map[K]*R
+	// pending holds the batch's verdict per key.
+	pending map[K]verdict[R]
 	// onCommit, if set, sees each committed change (nil: no row), to keep
 	// secondary indexes of the mirror.
 	onCommit func(k K, old, new *R)
 }
 
 func newRowset[K, R, P comparable](parentOf func(K, R) P) *rowset[K, R, P] {
-	return &rowset[K, R, P]{rows: map[K]R{}, parentOf: parentOf, children: map[P]map[K]struct{}{}, pending: map[K]*R{}}
+	return &rowset[K, R, P]{rows: map[K]R{}, parentOf: parentOf, children: map[P]map[K]struct{}{}, pending: map[K]verdict[R]{}}
+}
+
+// verdict is a row to have (keep), or none.
+type verdict[R any] struct {
+	row  R
+	keep bool
 }
 
 // put says the row k must be r after the batch.
-func (t *rowset[K, R, P]) put(k K, r R) { t.pending[k] = &r }
+func (t *rowset[K, R, P]) put(k K, r R) { t.pending[k] = verdict[R]{r, true} }
 
 // del says row k must not exist, unless the batch also puts it (a child
 // that moved from one parent to another is dropped by the old parent's
 // replace and put by the new one's, in either order).
 func (t *rowset[K, R, P]) del(k K) {
 	if _, set := t.pending[k]; !set {
-		t.pending[k] = nil
+		t.pending[k] = verdict[R]{}
 	}
 }
 
@@ -50,51 +55,75 @@ func (t *rowset[K, R, P]) replace(p P, want map[K]R) {
 	}
 }
 
-// changes lists the keys to delete and the rows to upsert: the pending
-// verdicts that differ from the mirror.
-func (t *rowset[K, R, P]) changes() (deletes []K, upKeys []K, upRows []R) {
-	for k, r := range t.pending {
+// changes are the pending verdicts that differ from the mirror.
+type changes[K, R any] struct {
+	dels    []K // rows to delete
+	upKeys  []K // rows that exist and changed
+	upRows  []R
+	insKeys []K // rows new to the table
+	insRows []R
+}
+
+func (t *rowset[K, R, P]) changes() (c changes[K, R]) {
+	for k, v := range t.pending {
 		old, had := t.rows[k]
 		switch {
-		case r == nil && had:
-			deletes = append(deletes, k)
-		case r != nil && (!had || old != *r):
-			upKeys = append(upKeys, k)
-			upRows = append(upRows, *r)
+		case !v.keep && had:
+			c.dels = append(c.dels, k)
+		case v.keep && !had:
+			c.insKeys = append(c.insKeys, k)
+			c.insRows = append(c.insRows, v.row)
+		case v.keep && old != v.row:
+			c.upKeys = append(c.upKeys, k)
+			c.upRows = append(c.upRows, v.row)
 		}
 	}
-	return deletes, upKeys, upRows
+	return c
 }
 
 // commit makes the pending verdicts the mirror, once they are durable.
 func (t *rowset[K, R, P]) commit() {
-	for k, r := range t.pending {
+	for k, v := range t.pending {
 		old, had := t.rows[k]
-		if t.onCommit != nil && (had || r != nil) {
-			var oldp *R
+		switch {
+		case had && v.keep && old == v.row:
+			continue // unchanged
+		case t.onCommit != nil && (had || v.keep):
+			var oldp, newp *R
 			if had {
 				oldp = &old
 			}
-			t.onCommit(k, oldp, r)
-		}
-		if had {
-			t.unlink(k, old)
-			delete(t.rows, k)
-		}
-		if r != nil {
-			t.rows[k] = *r
-			if t.parentOf != nil {
-				p := t.parentOf(k, *r)
-				set := t.children[p]
-				if set == nil {
-					set = map[K]struct{}{}
-					t.children[p] = set
-				}
-				set[k] = struct{}{}
+			if v.keep {
+				newp = &v.row
 			}
+			t.onCommit(k, oldp, newp)
 		}
+		if !v.keep {
+			if had {
+				t.unlink(k, old)
+				delete(t.rows, k)
+			}
+			continue
+		}
+		t.rows[k] = v.row
+		if t.parentOf == nil {
+			continue
+		}
+		p := t.parentOf(k, v.row)
+		if had {
+			if t.parentOf(k, old) == p {
+				continue
+			}
+			t.unlink(k, old)
+		}
+		set := t.children[p]
+		if set == nil {
+			set = map[K]struct{}{}
+			t.children[p] = set
+		}
+		set[k] = struct{}{}
 	}
-	clear(t.pending)
+	t.reset()
 }
 
 func (t *rowset[K, R, P]) unlink(k K, r R) {
@@ -111,7 +140,18 @@ func (t *rowset[K, R, P]) unlink(k K, r R) {
 }
 
 // abort forgets the batch's verdicts (its transaction did not commit).
-func (t *rowset[K, R, P]) abort() { clear(t.pending) }
+func (t *rowset[K, R, P]) abort() { t.reset() }
+
+// reset empties pending. A map emptied by clear keeps its size, and ranging
+// over it costs as much as over a full one: after a catch-up's large
+// batches, every small batch would pay for that.
+func (t *rowset[K, R, P]) reset() {
+	if len(t.pending) > 4096 {
+		t.pending = map[K]verdict[R]{}
+		return
+	}
+	clear(t.pending)
+}
 
 // childrenOf lists the committed children of p.
 func (t *rowset[K, R, P]) childrenOf(p P) []K {

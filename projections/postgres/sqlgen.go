@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -9,19 +10,26 @@ import (
 
 // table describes how a rowset's changes become SQL: the key and value
 // columns with their Postgres types, and how to turn keys and rows into
-// one array argument per column. Every change of a batch to a table is then
-// one DELETE and one INSERT ... ON CONFLICT over unnest()ed arrays.
+// one slice per column. Every change of a batch to a table is then one
+// DELETE and one INSERT ... ON CONFLICT over unnest()ed arrays, and rows
+// new to the table may instead be appended with COPY (copyIn).
 type table[K, R comparable] struct {
+	tableSQL
+	keyArgs func([]K) []any
+	valArgs func([]R) []any
+}
+
+// tableSQL is the generated SQL of a table.
+type tableSQL struct {
 	name     string
-	keyCols  []string // "name type"
-	valCols  []string
-	keyArgs  func([]K) []any
-	valArgs  func([]R) []any
-	del, ups string // generated SQL
+	cols     []string // the key columns, then the others: "name type [cast]"
+	nKey     int      // how many key columns
+	del, ups string
 }
 
 func newTable[K, R comparable](name string, keyCols, valCols []string, keyArgs func([]K) []any, valArgs func([]R) []any) *table[K, R] {
-	t := &table[K, R]{name: name, keyCols: keyCols, valCols: valCols, keyArgs: keyArgs, valArgs: valArgs}
+	t := &table[K, R]{keyArgs: keyArgs, valArgs: valArgs}
+	t.name, t.cols, t.nKey = name, append(append([]string{}, keyCols...), valCols...), len(keyCols)
 	// A column is "name type" or "name type cast": the values travel as an
 	// array of type and are cast when inserted (JSON passes as text).
 	names := func(cols []string) []string {
@@ -71,15 +79,32 @@ func newTable[K, R comparable](name string, keyCols, valCols []string, keyArgs f
 	return t
 }
 
-// queue adds the changes of rs to b.
-func queueChanges[K, R, P comparable](b *pgx.Batch, t *table[K, R], rs *rowset[K, R, P]) {
-	dels, keys, rows := rs.changes()
-	if len(dels) > 0 {
-		b.Queue(t.del, t.keyArgs(dels)...)
+// tableWrite is a batch's changes to one table, as column slices: the keys
+// of the rows to delete, the rows that exist and changed, and the rows new
+// to the table (nIns of them).
+type tableWrite struct {
+	*tableSQL
+	del, ups, ins []any
+	nIns          int
+}
+
+// changesOf appends the changes of rs to ws.
+func changesOf[K, R, P comparable](ws []tableWrite, t *table[K, R], rs *rowset[K, R, P]) []tableWrite {
+	c := rs.changes()
+	if len(c.dels)+len(c.upKeys)+len(c.insKeys) == 0 {
+		return ws
 	}
-	if len(keys) > 0 {
-		b.Queue(t.ups, append(t.keyArgs(keys), t.valArgs(rows)...)...)
+	w := tableWrite{tableSQL: &t.tableSQL, nIns: len(c.insKeys)}
+	if len(c.dels) > 0 {
+		w.del = t.keyArgs(c.dels)
 	}
+	if len(c.upKeys) > 0 {
+		w.ups = append(t.keyArgs(c.upKeys), t.valArgs(c.upRows)...)
+	}
+	if len(c.insKeys) > 0 {
+		w.ins = append(t.keyArgs(c.insKeys), t.valArgs(c.insRows)...)
+	}
+	return append(ws, w)
 }
 
 // col extracts one column of values.
@@ -89,4 +114,33 @@ func col[T, V any](xs []T, f func(T) V) []V {
 		out[i] = f(x)
 	}
 	return out
+}
+
+// copyMinRows is the fewest new rows a table gets by COPY, a round trip
+// of its own; fewer travel with the batch's upserts.
+var copyMinRows = 64
+
+// queue adds the deletes and upserts of w to b, and copies its new rows at
+// once when there are enough of them. When another projector had written
+// past this one's checkpoint, "new" rows may exist already, so all of them
+// are upserted.
+func (w *tableWrite) queue(ctx context.Context, tx pgx.Tx, b *pgx.Batch, shared bool) error {
+	if w.del != nil {
+		b.Queue(w.tableSQL.del, w.del...)
+	}
+	if w.ups != nil {
+		b.Queue(w.tableSQL.ups, w.ups...)
+	}
+	switch {
+	case w.ins == nil:
+	case shared || w.nIns < copyMinRows:
+		b.Queue(w.tableSQL.ups, w.ins...)
+	default:
+		rows, err := sortByKey(w.ins, w.nKey)
+		if err != nil {
+			return err
+		}
+		return copyIn(ctx, tx, w.name, w.cols, rows)
+	}
+	return nil
 }

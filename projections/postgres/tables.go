@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/innolic/ledger/domain"
 )
 
@@ -478,24 +476,25 @@ var (
 		func(rs []int64) []any { return []any{rs} })
 )
 
-// queue adds the batch's row changes to b: one DELETE and one upsert per
-// table at most, with the rows passed as arrays, so a batch of a thousand
-// events costs a few dozen statements in one round trip.
-func (t *tables) queue(b *pgx.Batch) {
-	queueChanges(b, personsTable, t.persons)
-	queueChanges(b, tokensTable, t.tokens)
-	queueChanges(b, authTable, t.auth)
-	queueChanges(b, emailsTable, t.emails)
-	queueChanges(b, companiesTable, t.companies)
-	queueChanges(b, membersTable, t.members)
-	queueChanges(b, projectsTable, t.projects)
-	queueChanges(b, grantsTable, t.grants)
-	queueChanges(b, contractsTable, t.contracts)
-	queueChanges(b, balancesTable, t.balances)
-	queueChanges(b, keysTable, t.keys)
-	queueChanges(b, keyLinesTable, t.keyLines)
-	t.licensing.queue(b)
-	t.ssa.queue(b)
+// changes lists the batch's row changes per table: one DELETE and one
+// upsert per table at most, with the rows passed as arrays, so a batch of a
+// thousand events costs a few dozen statements in one round trip.
+func (t *tables) changes() []tableWrite {
+	var ws []tableWrite
+	ws = changesOf(ws, personsTable, t.persons)
+	ws = changesOf(ws, tokensTable, t.tokens)
+	ws = changesOf(ws, authTable, t.auth)
+	ws = changesOf(ws, emailsTable, t.emails)
+	ws = changesOf(ws, companiesTable, t.companies)
+	ws = changesOf(ws, membersTable, t.members)
+	ws = changesOf(ws, projectsTable, t.projects)
+	ws = changesOf(ws, grantsTable, t.grants)
+	ws = changesOf(ws, contractsTable, t.contracts)
+	ws = changesOf(ws, balancesTable, t.balances)
+	ws = changesOf(ws, keysTable, t.keys)
+	ws = changesOf(ws, keyLinesTable, t.keyLines)
+	ws = t.licensing.changes(ws)
+	return t.ssa.changes(ws)
 }
 
 // ints converts ids to the int64 slice pgx encodes as bigint[].

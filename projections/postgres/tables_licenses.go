@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/innolic/ledger/domain"
 )
 
@@ -246,14 +244,14 @@ var (
 		})
 )
 
-func (l *licensing) queue(b *pgx.Batch) {
-	queueChanges(b, devicesTable, l.devices)
-	queueChanges(b, placementsTable, l.placements)
-	queueChanges(b, licensesTable, l.licenses)
-	queueChanges(b, invalidTable, l.invalid)
-	queueChanges(b, ordersTable, l.orders)
-	queueChanges(b, freeTable, l.free)
-	queueChanges(b, creditsTable, l.credits)
+func (l *licensing) changes(ws []tableWrite) []tableWrite {
+	ws = changesOf(ws, devicesTable, l.devices)
+	ws = changesOf(ws, placementsTable, l.placements)
+	ws = changesOf(ws, licensesTable, l.licenses)
+	ws = changesOf(ws, invalidTable, l.invalid)
+	ws = changesOf(ws, ordersTable, l.orders)
+	ws = changesOf(ws, freeTable, l.free)
+	return changesOf(ws, creditsTable, l.credits)
 }
 
 // strs converts string-typed ids to the []string pgx encodes as text[].

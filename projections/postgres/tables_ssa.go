@@ -3,8 +3,6 @@ package postgres
 import (
 	"encoding/json"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/replay"
 )
@@ -81,7 +79,7 @@ var (
 		})
 )
 
-func (s *ssa) queue(b *pgx.Batch) {
-	queueChanges(b, invoicesTable, s.invoices)
-	queueChanges(b, remindersTable, s.reminders)
+func (s *ssa) changes(ws []tableWrite) []tableWrite {
+	ws = changesOf(ws, invoicesTable, s.invoices)
+	return changesOf(ws, remindersTable, s.reminders)
 }
