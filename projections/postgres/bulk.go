@@ -67,9 +67,10 @@ func (db *DB) deferIndexes(ctx context.Context) error {
 }
 
 // restoreIndexes creates every index set aside again, in one transaction
-// holding the checkpoint lock.
+// holding the checkpoint lock, then analyzes the tables.
 func (db *DB) restoreIndexes(ctx context.Context) error {
-	return pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
+	restored := false
+	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM deferred_indexes").Scan(&n); err != nil || n == 0 {
 			return err
@@ -77,8 +78,31 @@ func (db *DB) restoreIndexes(ctx context.Context) error {
 		if _, err := readCheckpoint(ctx, tx, true); err != nil {
 			return err
 		}
+		restored = true
 		return restoreIndexesOf(ctx, tx, "")
 	})
+	if err != nil || !restored {
+		return err
+	}
+	return db.analyze(ctx)
+}
+
+// analyze gathers the planner's statistics of the schema's tables. After a
+// bulk load the queries read millions of new rows at once, and autovacuum
+// may be off or not have come round yet: without statistics the planner
+// guesses, and chooses badly.
+func (db *DB) analyze(ctx context.Context) error {
+	rows, _ := db.Pool.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1")
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("postgres: listing the tables to analyze: %w", err)
+	}
+	for _, t := range tables {
+		if _, err := db.Pool.Exec(ctx, "ANALYZE "+ident(t)); err != nil {
+			return fmt.Errorf("postgres: analyzing %s: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // restoreIndexesOf creates the indexes of table set aside ("": of every

@@ -284,6 +284,13 @@ func TestBulkCatchUp(t *testing.T) {
 		if got, want := indexes(t, db), indexes(t, clean); got != want {
 			t.Fatalf("indexes after a bulk catch-up differ:\n%s", diff(want, got))
 		}
+		// The bulk load ends with statistics for the planner (reltuples
+		// is -1 until a table is analyzed or vacuumed).
+		rows, _ := db.Pool.Query(context.Background(), `SELECT c.relname FROM pg_class c
+			JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.reltuples < 0`)
+		if unanalyzed, err := pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || len(unanalyzed) > 0 {
+			t.Fatalf("tables without statistics after a bulk catch-up: %v (%v)", unanalyzed, err)
+		}
 	}
 }
 
