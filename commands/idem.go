@@ -41,6 +41,11 @@ func (t *idemTable) key(s string) idemKey {
 	return idemKey{maphash.String(t.s1, s), maphash.String(t.s2, s)}
 }
 
+// keyBytes is key of string(b), without building the string.
+func (t *idemTable) keyBytes(b []byte) idemKey {
+	return idemKey{maphash.Bytes(t.s1, b), maphash.Bytes(t.s2, b)}
+}
+
 func (t *idemTable) get(id string) (idemEntry, bool) {
 	e, ok := t.m[t.key(id)]
 	return e, ok
@@ -54,11 +59,11 @@ func (t *idemTable) put(id, digest string, first uint64, n uint32) {
 }
 
 // extend records one more event of a command seen while replaying.
-func (t *idemTable) extend(id, digest string, seq uint64) {
-	k := t.key(id)
+func (t *idemTable) extend(id, digest []byte, seq uint64) {
+	k := t.keyBytes(id)
 	e, ok := t.m[k]
 	if !ok {
-		e = idemEntry{digest: t.key(digest), first: seq}
+		e = idemEntry{digest: t.keyBytes(digest), first: seq}
 	}
 	e.n++
 	t.m[k] = e

@@ -153,15 +153,18 @@ func (w *Writer) rebuild(ctx context.Context) error {
 	// rehashes during the replay.
 	idem := newIdemTable(h.Seq)
 	var last eventstore.Head
-	err = replay.Range(ctx, w.store, 1, h.Seq, func(recs []replay.Record) error {
-		for _, r := range recs {
+	err = replay.RangeLean(ctx, w.store, 1, h.Seq, func(recs []replay.Lean) error {
+		for i := range recs {
+			r := &recs[i]
 			if err := st.Evolve(r.Event); err != nil {
-				return fmt.Errorf("replay at position %d: %w", r.Env.Seq, err)
+				return fmt.Errorf("replay at position %d: %w", r.Seq, err)
 			}
-			if r.Env.Command != "" {
-				idem.extend(r.Env.Command, r.Env.Digest, r.Env.Seq)
+			if len(r.Command) > 0 {
+				idem.extend(r.Command, r.Digest, r.Seq)
 			}
-			last = eventstore.Head{Seq: r.Env.Seq, Hash: r.Env.Hash}
+		}
+		if n := len(recs); n > 0 {
+			last = eventstore.Head{Seq: recs[n-1].Seq, Hash: recs[n-1].Hash}
 		}
 		return nil
 	})

@@ -17,9 +17,10 @@ import (
 // reads them several times faster than encoding/json; anything it does not
 // recognise (an escaped string, say) goes to encoding/json instead, so the
 // result is always what json.Unmarshal would give (TestDecodeMatchesJSON).
-// v may be bbolt's memory: nothing of e refers to it afterwards.
-func decode(v []byte, e *eventstore.Envelope) error {
-	if decodeFast(v, e) {
+// v may be bbolt's memory: nothing of e refers to it afterwards. f is
+// scratch space, which callers reuse across records.
+func decode(v []byte, e *eventstore.Envelope, f *fields) error {
+	if decodeFast(v, e, f) {
 		return nil
 	}
 	*e = eventstore.Envelope{}
@@ -103,8 +104,9 @@ type fields struct {
 }
 
 // parse splits a record of the shape encoding/json writes for an Envelope
-// and reports whether it could. Tags are appended to f.tags.
+// and reports whether it could. It resets f but keeps the array of f.tags.
 func (f *fields) parse(v []byte) bool {
+	*f = fields{tags: f.tags[:0]}
 	if len(v) < tailLen || !f.parseTail(v[len(v)-tailLen:]) {
 		return false
 	}
@@ -179,9 +181,7 @@ func (f *fields) parseTail(tl []byte) bool {
 }
 
 // decodeFast decodes a record through fields and reports whether it could.
-func decodeFast(v []byte, e *eventstore.Envelope) bool {
-	var tagBuf [8][]byte
-	f := fields{tags: tagBuf[:0]}
+func decodeFast(v []byte, e *eventstore.Envelope, f *fields) bool {
 	if !f.parse(v) {
 		return false
 	}
@@ -189,7 +189,7 @@ func decodeFast(v []byte, e *eventstore.Envelope) bool {
 	if len(f.time) == 0 || f.time[len(f.time)-1] != 'Z' || tm.UnmarshalText(f.time) != nil {
 		return false // offsets other than Z keep encoding/json's zone handling
 	}
-	a := newArena(&f)
+	a := newArena(f)
 	*e = eventstore.Envelope{
 		Seq: f.seq, ID: a.str(f.id), Type: a.str(f.typ), Time: tm,
 		Actor:   eventstore.Actor{Person: a.str(f.person), Vendor: f.vendor, Company: a.str(f.company), Channel: a.str(f.channel)},

@@ -110,7 +110,7 @@ func (s *Store) checkLast(b *bbolt.Bucket) error {
 		return nil
 	}
 	var e eventstore.Envelope
-	if err := decode(b.Get(key(s.head.Seq)), &e); err != nil {
+	if err := decode(b.Get(key(s.head.Seq)), &e, &fields{}); err != nil {
 		return fmt.Errorf("last record (position %d): %w", s.head.Seq, err)
 	}
 	if e.Seq != s.head.Seq || e.Hash != s.head.Hash {

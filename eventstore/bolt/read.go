@@ -35,11 +35,12 @@ func (s *Store) Read(ctx context.Context, from uint64, limit int) ([]eventstore.
 	}
 	from = max(from, 1)
 	out := make([]eventstore.Envelope, 0, min(uint64(limit), head.Seq-min(head.Seq, from-1)))
+	var f fields
 	err = s.view(func(b *bbolt.Bucket) error {
 		c := b.Cursor()
 		for k, v := c.Seek(key(from)); k != nil && len(out) < limit; k, v = c.Next() {
 			out = append(out, eventstore.Envelope{})
-			if err := decode(v, &out[len(out)-1]); err != nil {
+			if err := decode(v, &out[len(out)-1], &f); err != nil {
 				return err
 			}
 		}
@@ -63,13 +64,14 @@ func (s *Store) ReadTag(ctx context.Context, tag string, from uint64, limit int)
 		return nil, nil
 	}
 	out := make([]eventstore.Envelope, len(seqs))
+	var f fields
 	err := s.view(func(b *bbolt.Bucket) error {
 		for i, seq := range seqs {
 			v := b.Get(key(seq))
 			if v == nil {
 				return fmt.Errorf("eventstore/bolt: tag index names position %d, which is not in the log", seq)
 			}
-			if err := decode(v, &out[i]); err != nil {
+			if err := decode(v, &out[i], &f); err != nil {
 				return err
 			}
 		}
