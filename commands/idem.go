@@ -1,6 +1,10 @@
 package commands
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+
+	"github.com/innolic/ledger/replay"
+)
 
 // idemKey is a 128-bit hash of a command id or digest. The idempotency
 // table holds one entry per command ever written (millions), so its keys
@@ -56,6 +60,15 @@ func (t *idemTable) sameDigest(e idemEntry, digest string) bool { return e.diges
 
 func (t *idemTable) put(id, digest string, first uint64, n uint32) {
 	t.m[t.key(id)] = idemEntry{digest: t.key(digest), first: first, n: n}
+}
+
+// replay records the command ids of replayed events.
+func (t *idemTable) replay(recs []replay.Lean) {
+	for i := range recs {
+		if r := &recs[i]; len(r.Command) > 0 {
+			t.extend(r.Command, r.Digest, r.Seq)
+		}
+	}
 }
 
 // extend records one more event of a command seen while replaying.

@@ -153,14 +153,20 @@ func (w *Writer) rebuild(ctx context.Context) error {
 	// rehashes during the replay.
 	idem := newIdemTable(h.Seq)
 	var last eventstore.Head
+	grow := h.Seq / 16 // where the state is sized for the rest of the log
 	err = replay.RangeLean(ctx, w.store, 1, h.Seq, func(recs []replay.Lean) error {
+		if last.Seq >= grow && grow > 0 {
+			st.Grow(float64(h.Seq) / float64(last.Seq))
+			grow = 0
+		}
+		// The state and the table do not depend on each other: filling the
+		// table on another core takes it off the replay's one serial path.
+		var wg sync.WaitGroup
+		wg.Go(func() { idem.replay(recs) })
+		defer wg.Wait()
 		for i := range recs {
-			r := &recs[i]
-			if err := st.Evolve(r.Event); err != nil {
-				return fmt.Errorf("replay at position %d: %w", r.Seq, err)
-			}
-			if len(r.Command) > 0 {
-				idem.extend(r.Command, r.Digest, r.Seq)
+			if err := st.Evolve(recs[i].Event); err != nil {
+				return fmt.Errorf("replay at position %d: %w", recs[i].Seq, err)
 			}
 		}
 		if n := len(recs); n > 0 {
