@@ -204,11 +204,17 @@ func decodeFast(v []byte, e *eventstore.Envelope, f *fields) bool {
 	return true
 }
 
-// arena holds the bytes of every string of one envelope in one allocation:
-// a replay decodes millions of envelopes, and ten small allocations each
-// cost more than the decoding. The strings are views of the arena, which
-// is never written again once filled, so they are as immutable as any.
+// arena holds strings in large blocks: the bytes of every string of one
+// envelope in one allocation (a replay decodes millions of envelopes, and
+// ten small allocations each cost more than the decoding), or the tags of
+// the index in blocks of arenaBlock bytes (a few hundred objects for the
+// garbage collector instead of a million). The strings are views of the
+// blocks, which are never written again where they hold strings, so the
+// strings are as immutable as any.
 type arena struct{ buf []byte }
+
+// arenaBlock is the size of the blocks an arena allocates when it is full.
+const arenaBlock = 64 << 10
 
 func newArena(f *fields) *arena {
 	n := len(f.id) + len(f.typ) + len(f.person) + len(f.company) + len(f.channel) + len(f.command) + len(f.digest)
@@ -222,6 +228,9 @@ func newArena(f *fields) *arena {
 func (a *arena) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if len(b) > cap(a.buf)-len(a.buf) {
+		a.buf = make([]byte, 0, max(arenaBlock, len(b)))
 	}
 	start := len(a.buf)
 	a.buf = append(a.buf, b...)

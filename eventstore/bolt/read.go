@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -81,19 +80,6 @@ func (s *Store) ReadTag(ctx context.Context, tag string, from uint64, limit int)
 		return nil, err
 	}
 	return out, nil
-}
-
-// tagged returns up to limit positions carrying tag from position from.
-// The slice shares the index's array: publish only appends past its end.
-func (s *Store) tagged(tag string, from uint64, limit int) []uint64 {
-	s.mu.RLock()
-	var seqs []uint64
-	if p := s.tags[tag]; p != nil {
-		seqs = p.seqs
-	}
-	s.mu.RUnlock()
-	i, _ := slices.BinarySearch(seqs, from)
-	return seqs[i:min(len(seqs), i+limit)]
 }
 
 // Follow calls fn for every event with seq >= from, in order: it reads
