@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -61,7 +60,7 @@ func decodeAs[T Event](scratch *sync.Pool, data []byte) (Event, error) {
 	p := scratch.Get().(*T)
 	defer scratch.Put(p)
 	*p = *new(T)
-	if err := json.Unmarshal(data, p); err != nil {
+	if err := unmarshal(data, p); err != nil {
 		return nil, fmt.Errorf("event %s: %w", (*p).EventType(), err)
 	}
 	return *p, nil
