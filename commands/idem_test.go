@@ -1,6 +1,10 @@
 package commands
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+)
 
 // TestIdemExtendMatchesPut: a table rebuilt by replaying events (extend,
 // with byte slices) answers like the table the writer filled (put).
@@ -25,5 +29,30 @@ func TestIdemExtendMatchesPut(t *testing.T) {
 		if !ok1 || !ok2 || got != want || !replayed.sameDigest(got, c.digest) || replayed.sameDigest(got, c.digest+"x") {
 			t.Fatalf("command %q: replayed %+v (%v), written %+v (%v)", c.id, got, ok2, want, ok1)
 		}
+	}
+}
+
+// TestIdemTableGrows: a table filled far past its first size keeps every
+// entry, tells them apart, and a slot stays 48 bytes.
+func TestIdemTableGrows(t *testing.T) {
+	tb := newIdemTable(0)
+	const n = 5000
+	for i := range n {
+		tb.put(fmt.Sprint("cmd-", i), fmt.Sprint("d-", i%7), uint64(i*3+1), uint32(i%4))
+	}
+	if tb.used != n || len(tb.slots) < n*3/2 {
+		t.Fatalf("%d entries in %d slots", tb.used, len(tb.slots))
+	}
+	for i := range n {
+		e, ok := tb.get(fmt.Sprint("cmd-", i))
+		if !ok || e.first != uint64(i*3+1) || e.n != uint32(i%4) || !tb.sameDigest(e, fmt.Sprint("d-", i%7)) {
+			t.Fatalf("command %d: %+v, %v", i, e, ok)
+		}
+	}
+	if _, ok := tb.get("cmd-x"); ok {
+		t.Fatal("an unknown command id was found")
+	}
+	if size := unsafe.Sizeof(idemSlot{}); size != 48 {
+		t.Fatalf("a slot takes %d bytes", size)
 	}
 }
