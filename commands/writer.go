@@ -150,14 +150,16 @@ func (w *Writer) rebuild(ctx context.Context) error {
 		return err
 	}
 	// Most commands write one event: sized for the log, the table never
-	// rehashes during the replay.
+	// grows during the replay.
 	idem := newIdemTable(h.Seq)
 	var last eventstore.Head
-	grow := h.Seq / 16 // where the state is sized for the rest of the log
+	// Once a sixteenth of the log is applied, the state's maps are sized
+	// for the rest of it.
+	growAt := h.Seq / 16
 	err = replay.RangeLean(ctx, w.store, 1, h.Seq, func(recs []replay.Lean) error {
-		if last.Seq >= grow && grow > 0 {
+		if growAt > 0 && last.Seq >= growAt {
 			st.Grow(float64(h.Seq) / float64(last.Seq))
-			grow = 0
+			growAt = 0
 		}
 		// The state and the table do not depend on each other: filling the
 		// table on another core takes it off the replay's one serial path.

@@ -10,9 +10,9 @@ import (
 )
 
 // Lean is an event as the write state needs it: its position, command id,
-// digest and chained hash, and the decoded event. Command and Digest are
-// valid only during the callback that receives them: they live in a buffer
-// that is reused for a later batch.
+// digest and chained hash, and the decoded event. A batch of records, and
+// the bytes of their Command and Digest, are valid only during the callback
+// that receives them: they are reused for a later batch.
 type Lean struct {
 	Seq     uint64
 	Command []byte
