@@ -40,11 +40,17 @@ func (e idemEntry) positions() []uint64 {
 // rounds up to two million slots), a lookup touches one place in memory
 // instead of a control word and a slot, and a fresh table costs nothing
 // until it is filled: the kernel hands out zeroed pages as they are first
-// written, where a map writes its control words up front.
+// written, where a map writes its control words up front, on the replay's
+// serial path. Like a map, it grows a little at a time.
 type idemTable struct {
 	s1, s2 maphash.Seed
 	slots  []idemSlot
-	used   int
+	used   int // entries, in slots and old together
+	// While the table grows, old holds the previous array, and each insert
+	// moves a few of its slots over, so that no command waits for a table
+	// of millions to be copied. old[:moved] are in slots.
+	old   []idemSlot
+	moved int
 }
 
 // idemSlot is one place of the table, 48 bytes.
@@ -55,48 +61,59 @@ type idemSlot struct {
 
 // newIdemTable returns a table that holds size commands before it grows.
 func newIdemTable(size uint64) *idemTable {
-	return &idemTable{s1: maphash.MakeSeed(), s2: maphash.MakeSeed(), slots: make([]idemSlot, slotsFor(size))}
+	return &idemTable{s1: maphash.MakeSeed(), s2: maphash.MakeSeed(), slots: make([]idemSlot, max(64, size+size/2))}
 }
 
-// slotsFor keeps the table at most two thirds full, where linear probing
-// stays short.
-func slotsFor(n uint64) uint64 { return max(64, n+n/2) }
-
-// slot returns the slot of k, or the empty slot where k goes. The first
-// place to look is k's hash scaled to the table (keys are uniform hashes).
-func (t *idemTable) slot(k idemKey) *idemSlot {
-	i, _ := bits.Mul64(k[0], uint64(len(t.slots)))
+// probe returns the slot of k in slots, or the empty slot where k goes.
+// The first place to look is k's hash scaled to the array (keys are
+// uniform hashes); a table at most two thirds full keeps probing short.
+func probe(slots []idemSlot, k idemKey) *idemSlot {
+	i, _ := bits.Mul64(k[0], uint64(len(slots)))
 	for {
-		if s := &t.slots[i]; !s.e.used || s.id == k {
+		if s := &slots[i]; !s.e.used || s.id == k {
 			return s
 		}
-		if i++; i == uint64(len(t.slots)) {
+		if i++; i == uint64(len(slots)) {
 			i = 0
 		}
 	}
 }
 
-// set stores e for k.
-func (t *idemTable) set(k idemKey, e idemEntry) {
-	s := t.slot(k)
-	if !s.e.used {
-		if uint64(t.used+1) > uint64(len(t.slots))*2/3 {
-			t.grow()
-			s = t.slot(k)
+// slot returns the slot holding k, or the empty slot where k goes.
+func (t *idemTable) slot(k idemKey) *idemSlot {
+	s := probe(t.slots, k)
+	if !s.e.used && t.old != nil {
+		// Not moved yet, then: moved slots are in both arrays.
+		if o := probe(t.old, k); o.e.used {
+			return o
 		}
-		t.used++
 	}
-	e.used = true
-	*s = idemSlot{id: k, e: e}
+	return s
 }
 
-// grow moves the entries to a table twice the size.
-func (t *idemTable) grow() {
-	old := t.slots
-	t.slots = make([]idemSlot, 2*len(old))
-	for _, s := range old {
-		if s.e.used {
-			*t.slot(s.id) = s
+// set stores e for k.
+func (t *idemTable) set(k idemKey, e idemEntry) {
+	e.used = true
+	if s := t.slot(k); s.e.used {
+		s.e = e
+		return
+	}
+	t.used++
+	if t.old == nil && uint64(t.used) > uint64(len(t.slots))*2/3 {
+		t.old, t.slots, t.moved = t.slots, make([]idemSlot, 2*len(t.slots)), 0
+	}
+	*probe(t.slots, k) = idemSlot{id: k, e: e}
+	t.move(4) // the old array is moved before the new one is two thirds full
+}
+
+// move moves up to n slots of the old array over.
+func (t *idemTable) move(n int) {
+	for ; n > 0 && t.old != nil; n-- {
+		if s := t.old[t.moved]; s.e.used {
+			*probe(t.slots, s.id) = s
+		}
+		if t.moved++; t.moved == len(t.old) {
+			t.old = nil
 		}
 	}
 }
