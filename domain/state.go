@@ -29,7 +29,7 @@ func (s *State) Evolve(e Event) error { return e.apply(s) }
 // companies, projects, keys, devices...) for factor times the entries they
 // hold. A replay that has applied part of a log calls it with the share of
 // the log still to come: maps of a million entries then never split and
-// rehash while they fill, which is most of the cost of inserting into them.
+// rehash while they fill, a large part of the cost of inserting into them.
 // An estimate that is off costs memory or rehashing, never correctness.
 func (s *State) Grow(factor float64) {
 	s.Persons, s.Emails, s.Tokens = grown(s.Persons, factor), grown(s.Emails, factor), grown(s.Tokens, factor)
