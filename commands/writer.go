@@ -150,18 +150,29 @@ func (w *Writer) rebuild(ctx context.Context) error {
 		return err
 	}
 	// Most commands write one event: sized for the log, the table never
-	// rehashes during the replay.
+	// grows during the replay.
 	idem := newIdemTable(h.Seq)
 	var last eventstore.Head
-	err = replay.Range(ctx, w.store, 1, h.Seq, func(recs []replay.Record) error {
-		for _, r := range recs {
-			if err := st.Evolve(r.Event); err != nil {
-				return fmt.Errorf("replay at position %d: %w", r.Env.Seq, err)
+	// Once a sixteenth of the log is applied, the state's maps are sized
+	// for the rest of it.
+	growAt := h.Seq / 16
+	err = replay.RangeLean(ctx, w.store, 1, h.Seq, func(recs []replay.Lean) error {
+		if growAt > 0 && last.Seq >= growAt {
+			st.Grow(float64(h.Seq) / float64(last.Seq))
+			growAt = 0
+		}
+		// The state and the table do not depend on each other: filling the
+		// table on another core takes it off the replay's one serial path.
+		var wg sync.WaitGroup
+		wg.Go(func() { idem.replay(recs) })
+		defer wg.Wait()
+		for i := range recs {
+			if err := st.Evolve(recs[i].Event); err != nil {
+				return fmt.Errorf("replay at position %d: %w", recs[i].Seq, err)
 			}
-			if r.Env.Command != "" {
-				idem.extend(r.Env.Command, r.Env.Digest, r.Env.Seq)
-			}
-			last = eventstore.Head{Seq: r.Env.Seq, Hash: r.Env.Hash}
+		}
+		if n := len(recs); n > 0 {
+			last = eventstore.Head{Seq: recs[n-1].Seq, Hash: recs[n-1].Hash}
 		}
 		return nil
 	})

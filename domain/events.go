@@ -1,10 +1,10 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // Event is a past-tense fact. Its wire name is explicit and stable; it is
@@ -49,15 +49,21 @@ type registration struct {
 // name is written once, in the type's own method.
 func reg[T Event]() registration {
 	var zero T
-	return registration{name: zero.EventType(), decode: decodeAs[T]}
+	scratch := &sync.Pool{New: func() any { return new(T) }}
+	return registration{name: zero.EventType(), decode: func(data []byte) (Event, error) { return decodeAs[T](scratch, data) }}
 }
 
-func decodeAs[T Event](data []byte) (Event, error) {
-	var e T
-	if err := json.Unmarshal(data, &e); err != nil {
-		return nil, fmt.Errorf("event %s: %w", e.EventType(), err)
+// decodeAs decodes into a pooled *T: the value is copied into the Event
+// interface anyway, and a replay decodes millions of events, so decoding
+// into a fresh T would allocate every event twice.
+func decodeAs[T Event](scratch *sync.Pool, data []byte) (Event, error) {
+	p := scratch.Get().(*T)
+	defer scratch.Put(p)
+	*p = *new(T)
+	if err := unmarshal(data, p); err != nil {
+		return nil, fmt.Errorf("event %s: %w", (*p).EventType(), err)
 	}
-	return e, nil
+	return *p, nil
 }
 
 // eventTypes lists every event type, area by area. A new area adds its

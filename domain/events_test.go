@@ -38,6 +38,22 @@ func TestEventRegistry(t *testing.T) {
 	}
 }
 
+// TestDecodeStartsFromZero: decoders reuse their scratch values, and
+// nothing of one event may leak into the next of its type.
+func TestDecodeStartsFromZero(t *testing.T) {
+	full := KeyIssued{Code: "K", Lines: []Line{{Item: Item{Type: "PBX-Port", Version: 13}, Quantity: 2}}, FromProject: 3, Comment: "c"}
+	data, _ := json.Marshal(full)
+	for _, c := range []struct {
+		data string
+		want KeyIssued
+	}{{string(data), full}, {`{}`, KeyIssued{}}, {string(data), full}, {`{"code":"L"}`, KeyIssued{Code: "L"}}} {
+		e, err := DecodeEvent("ActivationKeyIssued", []byte(c.data))
+		if err != nil || !reflect.DeepEqual(e, c.want) {
+			t.Fatalf("%s decodes as %#v, %v; want %#v", c.data, e, err, c.want)
+		}
+	}
+}
+
 func TestUnknownEventIsAnError(t *testing.T) {
 	if _, err := DecodeEvent("NoSuchEvent", []byte(`{}`)); err == nil {
 		t.Fatal("unknown event type decoded")

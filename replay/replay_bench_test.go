@@ -39,25 +39,47 @@ func fill(b *testing.B, s eventstore.Store, n int) {
 	}
 }
 
-// BenchmarkReplayBolt measures replay into the write state from the
-// embedded log: read, decode in parallel, evolve.
+// BenchmarkReplayBolt measures replay into a domain state from the
+// embedded log through full envelopes (as projections and verify read
+// it): read, decode in parallel, evolve.
 func BenchmarkReplayBolt(b *testing.B) {
+	benchReplay(b, func(s eventstore.Store, st *domain.State) error {
+		_, err := replay.Into(context.Background(), s, st, 1, 0)
+		return err
+	})
+}
+
+// BenchmarkRangeLeanBolt measures the replay the writer starts with
+// (without its idempotency table): scan and decode in parallel, evolve.
+func BenchmarkRangeLeanBolt(b *testing.B) {
+	benchReplay(b, func(s eventstore.Store, st *domain.State) error {
+		return replay.RangeLean(context.Background(), s, 1, 0, func(recs []replay.Lean) error {
+			for i := range recs {
+				if err := st.Evolve(recs[i].Event); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+func benchReplay(b *testing.B, run func(eventstore.Store, *domain.State) error) {
 	const n = 200_000
 	path := filepath.Join(b.TempDir(), "ledger.db")
 	s, err := bolt.Open(path, bolt.Options{NoSync: true})
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer s.Close()
 	fill(b, s, n)
 	b.ResetTimer()
 	for range b.N {
-		st := domain.NewState(catalog.Default())
-		if _, err := replay.Into(context.Background(), s, st, 1, 0); err != nil {
+		if err := run(s, domain.NewState(catalog.Default())); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "events/s")
-	s.Close()
 }
 
 // BenchmarkDecode measures payload decoding alone.

@@ -19,7 +19,7 @@ import (
 )
 
 type benchCmd struct {
-	Dir      string        `help:"Directory for the benchmark logs (default: a temporary directory, removed after)."`
+	Dir      string        `help:"Directory for the benchmark logs (default: a temporary directory, removed after); a replay log left there by an earlier run is reused."`
 	Duration time.Duration `default:"5s" help:"How long each append run lasts."`
 	Clients  []int         `default:"1,16,256" help:"Concurrent clients of the append runs."`
 	Replay   int           `default:"1000000" help:"Events in the log that the replay run reads."`
@@ -130,7 +130,17 @@ func (c *benchCmd) replayRun(dir string) (uint64, [2]time.Duration, error) {
 	if err != nil {
 		return 0, took, err
 	}
-	if err := fillLog(ctx, store, c.Replay); err != nil {
+	// A log left by an earlier run with the same --dir and --replay is
+	// reused: with --clients= the replay then runs in a fresh process.
+	h, err := store.Head(ctx)
+	switch {
+	case err != nil:
+	case h.Seq == 0:
+		err = fillLog(ctx, store, c.Replay)
+	case h.Seq != uint64(c.Replay):
+		err = fmt.Errorf("%s holds a log of %d events, not %d", dir, h.Seq, c.Replay)
+	}
+	if err != nil {
 		store.Close()
 		return 0, took, err
 	}
@@ -149,7 +159,7 @@ func (c *benchCmd) replayRun(dir string) (uint64, [2]time.Duration, error) {
 		took[i] = time.Since(start)
 		w.Close()
 	}
-	h, err := store.Head(ctx)
+	h, err = store.Head(ctx)
 	return h.Seq, took, err
 }
 

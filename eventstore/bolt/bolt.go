@@ -47,10 +47,6 @@ type Options struct {
 	PageSize int
 }
 
-// postings are the positions carrying one tag, ascending. Behind a pointer
-// so that indexing an event costs one map lookup per tag.
-type postings struct{ seqs []uint64 }
-
 // defaultPageSize is the page size of new files unless Options say.
 const defaultPageSize = 16 << 10
 
@@ -63,8 +59,9 @@ type Store struct {
 
 	mu     sync.RWMutex
 	head   eventstore.Head
-	tags   map[string]*postings // tag -> the positions carrying it
-	notify chan struct{}        // closed and replaced on every commit
+	tags   map[string]postings // tag -> the positions carrying it
+	names  arena               // the bytes of the tags found at Open
+	notify chan struct{}       // closed and replaced on every commit
 	closed bool
 	failed error // set when a commit failed; appends are refused after it
 
@@ -107,7 +104,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
 	}
 	s := &Store{
-		db: db, tags: map[string]*postings{}, notify: make(chan struct{}),
+		db: db, tags: map[string]postings{}, notify: make(chan struct{}),
 		wake: make(chan struct{}, 1), closing: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := s.load(); err != nil {

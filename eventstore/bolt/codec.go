@@ -17,9 +17,10 @@ import (
 // reads them several times faster than encoding/json; anything it does not
 // recognise (an escaped string, say) goes to encoding/json instead, so the
 // result is always what json.Unmarshal would give (TestDecodeMatchesJSON).
-// v may be bbolt's memory: nothing of e refers to it afterwards.
-func decode(v []byte, e *eventstore.Envelope) error {
-	if decodeFast(v, e) {
+// v may be bbolt's memory: nothing of e refers to it afterwards. f is
+// scratch space, which callers reuse across records.
+func decode(v []byte, e *eventstore.Envelope, f *fields) error {
+	if decodeFast(v, e, f) {
 		return nil
 	}
 	*e = eventstore.Envelope{}
@@ -103,8 +104,9 @@ type fields struct {
 }
 
 // parse splits a record of the shape encoding/json writes for an Envelope
-// and reports whether it could. Tags are appended to f.tags.
+// and reports whether it could. It resets f but keeps the array of f.tags.
 func (f *fields) parse(v []byte) bool {
+	*f = fields{tags: f.tags[:0]}
 	if len(v) < tailLen || !f.parseTail(v[len(v)-tailLen:]) {
 		return false
 	}
@@ -179,9 +181,7 @@ func (f *fields) parseTail(tl []byte) bool {
 }
 
 // decodeFast decodes a record through fields and reports whether it could.
-func decodeFast(v []byte, e *eventstore.Envelope) bool {
-	var tagBuf [8][]byte
-	f := fields{tags: tagBuf[:0]}
+func decodeFast(v []byte, e *eventstore.Envelope, f *fields) bool {
 	if !f.parse(v) {
 		return false
 	}
@@ -189,7 +189,7 @@ func decodeFast(v []byte, e *eventstore.Envelope) bool {
 	if len(f.time) == 0 || f.time[len(f.time)-1] != 'Z' || tm.UnmarshalText(f.time) != nil {
 		return false // offsets other than Z keep encoding/json's zone handling
 	}
-	a := newArena(&f)
+	a := newArena(f)
 	*e = eventstore.Envelope{
 		Seq: f.seq, ID: a.str(f.id), Type: a.str(f.typ), Time: tm,
 		Actor:   eventstore.Actor{Person: a.str(f.person), Vendor: f.vendor, Company: a.str(f.company), Channel: a.str(f.channel)},
@@ -204,11 +204,17 @@ func decodeFast(v []byte, e *eventstore.Envelope) bool {
 	return true
 }
 
-// arena holds the bytes of every string of one envelope in one allocation:
-// a replay decodes millions of envelopes, and ten small allocations each
-// cost more than the decoding. The strings are views of the arena, which
-// is never written again once filled, so they are as immutable as any.
+// arena holds strings in large blocks: the bytes of every string of one
+// envelope in one allocation (a replay decodes millions of envelopes, and
+// ten small allocations each cost more than the decoding), or the tags of
+// the index in blocks of arenaBlock bytes (a few hundred objects for the
+// garbage collector instead of a million). The strings are views of the
+// blocks, which are never written again where they hold strings, so the
+// strings are as immutable as any.
 type arena struct{ buf []byte }
+
+// arenaBlock is the size of the blocks an arena allocates when it is full.
+const arenaBlock = 64 << 10
 
 func newArena(f *fields) *arena {
 	n := len(f.id) + len(f.typ) + len(f.person) + len(f.company) + len(f.channel) + len(f.command) + len(f.digest)
@@ -222,6 +228,9 @@ func newArena(f *fields) *arena {
 func (a *arena) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if len(b) > cap(a.buf)-len(a.buf) {
+		a.buf = make([]byte, 0, max(arenaBlock, len(b)))
 	}
 	start := len(a.buf)
 	a.buf = append(a.buf, b...)

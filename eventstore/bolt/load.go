@@ -54,37 +54,6 @@ func (s *Store) scan(b *bbolt.Bucket) error {
 	return s.checkLast(b)
 }
 
-// index records that the event at seq carries tags; byte-slice tags are
-// copied only the first time a tag is seen.
-func (s *Store) index(seq uint64, tags [][]byte) {
-	for _, t := range tags {
-		p := s.tags[string(t)]
-		if p == nil {
-			p = &postings{}
-			s.tags[string(t)] = p
-		}
-		p.add(seq)
-	}
-}
-
-// addTag records that the event at seq carries tag.
-func (s *Store) addTag(tag string, seq uint64) {
-	p := s.tags[tag]
-	if p == nil {
-		p = &postings{}
-		s.tags[tag] = p
-	}
-	p.add(seq)
-}
-
-// add appends seq unless it is already last: a tag repeated within one
-// event counts once.
-func (p *postings) add(seq uint64) {
-	if n := len(p.seqs); n == 0 || p.seqs[n-1] != seq {
-		p.seqs = append(p.seqs, seq)
-	}
-}
-
 // parseMetaJSON is the slow path of scan, for records the fast parser does
 // not take: only position, tags and hash, through encoding/json.
 func parseMetaJSON(v []byte, f *fields) bool {
@@ -110,7 +79,7 @@ func (s *Store) checkLast(b *bbolt.Bucket) error {
 		return nil
 	}
 	var e eventstore.Envelope
-	if err := decode(b.Get(key(s.head.Seq)), &e); err != nil {
+	if err := decode(b.Get(key(s.head.Seq)), &e, &fields{}); err != nil {
 		return fmt.Errorf("last record (position %d): %w", s.head.Seq, err)
 	}
 	if e.Seq != s.head.Seq || e.Hash != s.head.Hash {

@@ -3,7 +3,6 @@ package bolt
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -35,11 +34,12 @@ func (s *Store) Read(ctx context.Context, from uint64, limit int) ([]eventstore.
 	}
 	from = max(from, 1)
 	out := make([]eventstore.Envelope, 0, min(uint64(limit), head.Seq-min(head.Seq, from-1)))
+	var f fields
 	err = s.view(func(b *bbolt.Bucket) error {
 		c := b.Cursor()
 		for k, v := c.Seek(key(from)); k != nil && len(out) < limit; k, v = c.Next() {
 			out = append(out, eventstore.Envelope{})
-			if err := decode(v, &out[len(out)-1]); err != nil {
+			if err := decode(v, &out[len(out)-1], &f); err != nil {
 				return err
 			}
 		}
@@ -63,13 +63,14 @@ func (s *Store) ReadTag(ctx context.Context, tag string, from uint64, limit int)
 		return nil, nil
 	}
 	out := make([]eventstore.Envelope, len(seqs))
+	var f fields
 	err := s.view(func(b *bbolt.Bucket) error {
 		for i, seq := range seqs {
 			v := b.Get(key(seq))
 			if v == nil {
 				return fmt.Errorf("eventstore/bolt: tag index names position %d, which is not in the log", seq)
 			}
-			if err := decode(v, &out[i]); err != nil {
+			if err := decode(v, &out[i], &f); err != nil {
 				return err
 			}
 		}
@@ -79,19 +80,6 @@ func (s *Store) ReadTag(ctx context.Context, tag string, from uint64, limit int)
 		return nil, err
 	}
 	return out, nil
-}
-
-// tagged returns up to limit positions carrying tag from position from.
-// The slice shares the index's array: publish only appends past its end.
-func (s *Store) tagged(tag string, from uint64, limit int) []uint64 {
-	s.mu.RLock()
-	var seqs []uint64
-	if p := s.tags[tag]; p != nil {
-		seqs = p.seqs
-	}
-	s.mu.RUnlock()
-	i, _ := slices.BinarySearch(seqs, from)
-	return seqs[i:min(len(seqs), i+limit)]
 }
 
 // Follow calls fn for every event with seq >= from, in order: it reads

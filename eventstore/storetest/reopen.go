@@ -8,7 +8,8 @@ import (
 )
 
 // testReopen closes a log and opens it again by name: everything is still
-// there, the chain verifies, and appends continue after the old head.
+// there, also by tag, the chain verifies, and appends continue after the
+// old head.
 func testReopen(t *testing.T, open Factory) {
 	name := uniqueName(t)
 	s := openStore(t, open, name)
@@ -25,6 +26,13 @@ func testReopen(t *testing.T, open Factory) {
 		}
 		if h := mustHead(t, s); h != head {
 			t.Fatalf("reopened log has head %d/%s, want %d/%s", h.Seq, h.Hash, head.Seq, head.Hash)
+		}
+		for _, tag := range []string{tagAll, tagOdd, "company:c3", "company:c21"} {
+			got, err := s.ReadTag(ctxFor(t), tag, 1, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectEnvelopes(t, "ReadTag("+tag+") after reopening", withTag(all, tag), got)
 		}
 		more := appendBatch(t, s, head.Seq, makeEvents(20+round, 4))
 		if more[0].Seq != head.Seq+1 || more[0].Prev != head.Hash {

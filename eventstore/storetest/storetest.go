@@ -31,8 +31,8 @@ const timeout = 20 * time.Second
 
 // Run runs every conformance test against the adapter, each as a subtest on
 // a fresh log of its own: round trip field for field, stale-head conflicts,
-// racing appends, ranged and tagged reads, follow, reopen, closed store,
-// empty batch.
+// racing appends, ranged and tagged reads, scans, follow, reopen, closed
+// store, empty batch.
 //
 // Where the port leaves a choice the suite accepts either answer: an empty
 // batch may be a no-op or an error (but must write nothing), and closing a
@@ -50,6 +50,7 @@ func Run(t *testing.T, open Factory) {
 		{"ConcurrentAppendsOneWins", testRace},
 		{"ReadRanges", testReadRanges},
 		{"ReadTag", testReadTag},
+		{"Scan", testScan},
 		{"Follow", testFollow},
 		{"FollowStops", testFollowStops},
 		{"ReopenKeepsLog", testReopen},
