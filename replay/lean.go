@@ -41,16 +41,9 @@ type span struct{ cmd, dig, end int }
 // builds no envelopes, and each worker reads its own range of the log, so
 // reading is spread over the cores too. fn is called from one goroutine.
 func RangeLean(ctx context.Context, s eventstore.Store, from, to uint64, fn func([]Lean) error) error {
-	from = max(from, 1)
-	if to == 0 {
-		h, err := s.Head(ctx)
-		if err != nil {
-			return err
-		}
-		to = h.Seq
-	}
-	if from > to {
-		return nil
+	from, to, err := bounds(ctx, s, from, to)
+	if err != nil || from > to {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -58,18 +58,9 @@ type job struct {
 // known at the start) and calls fn with batches of records in log order.
 // Reading, decoding and fn run concurrently; fn is called from one goroutine.
 func Range(ctx context.Context, s eventstore.Store, from, to uint64, fn func([]Record) error) error {
-	if from == 0 {
-		from = 1
-	}
-	if to == 0 {
-		h, err := s.Head(ctx)
-		if err != nil {
-			return err
-		}
-		to = h.Seq
-	}
-	if from > to {
-		return nil
+	from, to, err := bounds(ctx, s, from, to)
+	if err != nil || from > to {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -149,4 +140,17 @@ func Into(ctx context.Context, s eventstore.Store, st *domain.State, from, to ui
 		return nil
 	})
 	return last, err
+}
+
+// bounds resolves a range's ends: from 0 is the first position, to 0 the
+// head known now. from > to: nothing to read.
+func bounds(ctx context.Context, s eventstore.Store, from, to uint64) (uint64, uint64, error) {
+	if to == 0 {
+		h, err := s.Head(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		to = h.Seq
+	}
+	return max(from, 1), to, nil
 }
