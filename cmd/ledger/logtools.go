@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/innolic/ledger/app"
-	"github.com/innolic/ledger/catalog"
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
 	"github.com/innolic/ledger/replay"
@@ -24,11 +22,7 @@ type verifyCmd struct {
 // one event at a time, and requires the same state fingerprint.
 func (c *verifyCmd) Run() error {
 	ctx := context.Background()
-	cat, err := catalog.Load(c.Catalog)
-	if err != nil {
-		return err
-	}
-	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	cat, store, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -80,7 +74,7 @@ type exportCmd struct {
 // Run writes one envelope per line, exactly as stored, hashes included.
 func (c *exportCmd) Run() error {
 	ctx := context.Background()
-	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	store, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -145,7 +139,7 @@ func (c *importCmd) Run() error {
 		defer f.Close()
 		in = f
 	}
-	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	store, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}

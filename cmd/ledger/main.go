@@ -8,11 +8,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime/debug"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/innolic/ledger/app"
+	"github.com/innolic/ledger/catalog"
+	"github.com/innolic/ledger/domain"
+	"github.com/innolic/ledger/eventstore"
 )
 
 // cli is the command line.
@@ -30,6 +36,21 @@ type storeFlags struct {
 	DataDir   string `name:"data-dir" env:"LEDGER_DATA_DIR" default:"./data" help:"Directory of the embedded log (ledger.db)."`
 	Kurrentdb string `name:"kurrentdb-url" env:"LEDGER_KURRENTDB_URL" help:"KurrentDB connection string (esdb://host:2113?tls=false); replaces the embedded log."`
 	Catalog   string `name:"catalog" env:"LEDGER_CATALOG" help:"Product catalog JSON file (default: the catalog built in)."`
+}
+
+// openStore opens the log the flags name (KurrentDB, or the embedded one).
+func (f storeFlags) openStore(ctx context.Context) (eventstore.Store, error) {
+	return app.OpenStore(ctx, app.StoreConfig{DataDir: f.DataDir, Kurrent: f.Kurrentdb})
+}
+
+// open loads the catalog, then opens the log; the caller closes the store.
+func (f storeFlags) open(ctx context.Context) (*domain.Catalog, eventstore.Store, error) {
+	cat, err := catalog.Load(f.Catalog)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := f.openStore(ctx)
+	return cat, store, err
 }
 
 // defaultGCPercent trades memory for CPU: the ledger keeps its whole state

@@ -11,8 +11,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/innolic/ledger/app"
-	"github.com/innolic/ledger/catalog"
 	"github.com/innolic/ledger/projections/postgres"
 )
 
@@ -30,11 +28,7 @@ type rebuildCmd struct {
 func (c *rebuildCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	cat, err := catalog.Load(c.Catalog)
-	if err != nil {
-		return err
-	}
-	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	cat, store, err := c.open(ctx)
 	if err != nil {
 		return err
 	}

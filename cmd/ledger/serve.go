@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/innolic/ledger/app"
-	"github.com/innolic/ledger/catalog"
 	"github.com/innolic/ledger/mail"
 )
 
@@ -53,11 +52,7 @@ func (c *serveCmd) Run() error {
 	log := newLogger(c.LogFormat)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	cat, err := catalog.Load(c.Catalog)
-	if err != nil {
-		return err
-	}
-	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: c.DataDir, Kurrent: c.Kurrentdb})
+	cat, store, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
