@@ -10,9 +10,21 @@ import (
 
 // appender makes decided batches durable in order. Everything queued when
 // it wakes goes into one append, so one durable write serves many batches.
-// Callers are answered only after their events are durable.
+// With a store that pipelines (eventstore.Pipeliner) it hands the append
+// over and goes on to the next while the store commits, so the next batch
+// is sealed and queued during the current fsync; a second goroutine waits
+// for each append in turn and answers its callers. Callers are answered
+// only after their events are durable.
 func (w *Writer) appender() {
 	defer close(w.appenderOut)
+	inflight := make(chan appending, 1024)
+	settled := make(chan struct{})
+	go func() {
+		defer close(settled)
+		for a := range inflight {
+			w.settle(a)
+		}
+	}()
 	for j := range w.commits {
 		jobs := []*job{j}
 	more:
@@ -27,29 +39,62 @@ func (w *Writer) appender() {
 				break more
 			}
 		}
-		w.appendJobs(jobs)
+		inflight <- w.start(jobs)
 	}
+	close(inflight)
+	<-settled
 }
 
-func (w *Writer) appendJobs(jobs []*job) {
-	defer w.outstanding.Add(-len(jobs))
+// appending is an append handed to the store and not yet settled.
+type appending struct {
+	jobs []*job
+	wait func() ([]eventstore.Envelope, error)
+}
+
+// start appends the events of jobs, without waiting for them to be
+// durable if the store can take the next append meanwhile.
+func (w *Writer) start(jobs []*job) appending {
 	if w.failed.Load() {
-		w.failJobs(jobs, errors.New("an earlier append failed"))
-		return
+		return appending{jobs, failed(errors.New("an earlier append failed"))}
 	}
 	var events []eventstore.Event
 	for _, j := range jobs {
-		events = append(events, j.events...)
-	}
-	if len(events) > 0 {
-		// Not tied to any caller's context: a durable write is not
-		// abandoned because one caller left.
-		if _, err := w.store.Append(context.Background(), jobs[0].expected, events); err != nil {
-			w.failJobs(jobs, err)
-			return
+		evs, err := j.encode()
+		if err != nil {
+			// The state holds events the log cannot take: a bug. Failing
+			// the jobs makes the writer rebuild it from the log.
+			return appending{jobs, failed(err)}
 		}
+		events = append(events, evs...)
 	}
-	for _, j := range jobs {
+	if len(events) == 0 {
+		return appending{jobs, failed(nil)}
+	}
+	// Not tied to any caller's context: a durable write is not abandoned
+	// because one caller left.
+	ctx := context.Background()
+	if p, ok := w.store.(eventstore.Pipeliner); ok {
+		return appending{jobs, p.Enqueue(ctx, jobs[0].expected, events)}
+	}
+	_, err := w.store.Append(ctx, jobs[0].expected, events)
+	return appending{jobs, failed(err)}
+}
+
+// failed is a settled append's outcome: err, or durable if nil.
+func failed(err error) func() ([]eventstore.Envelope, error) {
+	return func() ([]eventstore.Envelope, error) { return nil, err }
+}
+
+// settle waits for an append and answers its callers, or fails its jobs.
+// An append chained after one that failed fails too (the store promises
+// it), so no caller is answered on events that were not written.
+func (w *Writer) settle(a appending) {
+	defer w.outstanding.Add(-len(a.jobs))
+	if _, err := a.wait(); err != nil {
+		w.failJobs(a.jobs, err)
+		return
+	}
+	for _, j := range a.jobs {
 		w.answer(j)
 	}
 }

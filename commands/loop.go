@@ -26,12 +26,14 @@ func EventID(command string, index int) string {
 	return uuid.NewSHA1(eventIDSpace, []byte(command+"/"+strconv.Itoa(index))).String()
 }
 
-// job is a decided batch on its way to the log.
+// job is a decided batch on its way to the log. Its events are encoded
+// by the appender, off the writer's serial path.
 type job struct {
 	batch    []*pending
 	out      []decided
-	events   []eventstore.Event
-	expected uint64 // the log head this batch is appended after
+	n        int       // events decided
+	now      time.Time // the time the events carry
+	expected uint64    // the log head this batch is appended after
 }
 
 // decided is the outcome of one command in a batch.
@@ -102,7 +104,8 @@ func (w *Writer) handle(batch []*pending) {
 		w.recover()
 	}
 	expected := w.head.Seq
-	out, events, err := w.decideBatch(batch)
+	now := w.opts.Clock().UTC()
+	out, n, err := w.decideBatch(batch, now)
 	if err != nil {
 		// A decider produced an event its own state refuses: a bug. The
 		// state is half-applied; throw it away and fail the batch.
@@ -115,19 +118,19 @@ func (w *Writer) handle(batch []*pending) {
 		}
 		return
 	}
-	w.head.Seq += uint64(len(events))
+	w.head.Seq += uint64(n)
 	w.outstanding.Add(1)
-	w.commits <- &job{batch: batch, out: out, events: events, expected: expected}
+	w.commits <- &job{batch: batch, out: out, n: n, now: now, expected: expected}
 }
 
 // decideBatch decides every command against the state, applying each
 // command's events tentatively so that the next command sees them, and
-// records the positions they will have.
-func (w *Writer) decideBatch(batch []*pending) ([]decided, []eventstore.Event, error) {
+// records the positions they will have. It returns how many events the
+// batch wrote.
+func (w *Writer) decideBatch(batch []*pending, now time.Time) ([]decided, int, error) {
 	out := make([]decided, len(batch))
-	var events []eventstore.Event
-	seen := map[string]int{}
-	now := w.opts.Clock().UTC()
+	events := 0
+	seen := make(map[string]int, len(batch))
 	for i, p := range batch {
 		d := &out[i]
 		d.dupOf = -1
@@ -152,21 +155,36 @@ func (w *Writer) decideBatch(batch []*pending) ([]decided, []eventstore.Event, e
 			d.err = err
 			continue
 		}
-		first := w.head.Seq + uint64(len(events)) + 1
-		for j, ev := range evs {
+		first := w.head.Seq + uint64(events) + 1
+		for _, ev := range evs {
 			if err := w.state.Evolve(ev); err != nil {
-				return nil, nil, errors.Join(errors.New("decider produced an inapplicable event"), err)
+				return nil, 0, errors.Join(errors.New("decider produced an inapplicable event"), err)
 			}
-			env, err := encode(p, ev, j, now)
-			if err != nil {
-				return nil, nil, err
-			}
-			events = append(events, env)
 		}
+		events += len(evs)
 		w.idem.put(p.req.ID, p.req.Digest, first, uint32(len(evs)))
 		d.res = Result{CommandID: p.req.ID, Events: evs, Positions: idemEntry{first: first, n: uint32(len(evs))}.positions()}
 	}
 	return out, events, nil
+}
+
+// encode returns the events of a decided batch as the log takes them.
+func (j *job) encode() ([]eventstore.Event, error) {
+	events := make([]eventstore.Event, 0, j.n)
+	for i, p := range j.batch {
+		d := &j.out[i]
+		if d.dupOf >= 0 || d.err != nil || d.res.Replayed {
+			continue
+		}
+		for k, ev := range d.res.Events {
+			env, err := encode(p, ev, k, j.now)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, env)
+		}
+	}
+	return events, nil
 }
 
 func encode(p *pending, ev domain.Event, index int, now time.Time) (eventstore.Event, error) {

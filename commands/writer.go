@@ -8,6 +8,7 @@ package commands
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -236,7 +237,7 @@ func (w *Writer) fillReplayed(ctx context.Context, res Result) (Result, error) {
 func digestOf(c domain.Command) string {
 	b, _ := json.Marshal(c)
 	h := sha256.Sum256(append([]byte(c.CommandType()+"\x00"), b...))
-	return fmt.Sprintf("%x", h[:16])
+	return hex.EncodeToString(h[:16])
 }
 
 // Fingerprint returns the fingerprint of the writer's state once every

@@ -128,7 +128,8 @@ func appendCompact(b []byte, data []byte) ([]byte, error) {
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("invalid JSON")
 	}
-	inStr, esc := false, false
+	// Runs of bytes that stay as they are are copied whole.
+	inStr, esc, start := false, false, 0
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		switch {
@@ -139,17 +140,18 @@ func appendCompact(b []byte, data []byte) ([]byte, error) {
 		case c == '"':
 			inStr = !inStr
 		case !inStr && (c == ' ' || c == '\n' || c == '\t' || c == '\r'):
-			continue
+			b, start = append(b, data[start:i]...), i+1
 		case c == '<' || c == '>' || c == '&':
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			continue
+			b = append(b, data[start:i]...)
+			b, start = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]), i+1
 		case c == 0xe2 && i+2 < len(data) && data[i+1] == 0x80 && data[i+2]&^1 == 0xa8:
+			b = append(b, data[start:i]...)
 			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[data[i+2]&0xf])
 			i += 2
-			continue
+			start = i + 1
 		}
-		b = append(b, c)
 	}
+	b = append(b, data[start:]...)
 	if inStr || esc {
 		return nil, fmt.Errorf("unterminated string")
 	}

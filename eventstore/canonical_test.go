@@ -103,3 +103,18 @@ func BenchmarkCanonical(b *testing.B) {
 		}
 	})
 }
+
+// TestCanonicalSizeReserves checks that the reserve is enough for an
+// envelope with every field set and nothing to escape, so that encoding
+// into a buffer of that size never grows it.
+func TestCanonicalSizeReserves(t *testing.T) {
+	e := sampleEnvelope("person-17", []byte(`{"a":1}`))
+	e.Seq = 1<<64 - 1
+	got, err := CanonicalBytes(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) > CanonicalSize(e) {
+		t.Fatalf("canonical bytes are %d long, CanonicalSize reserved %d", len(got), CanonicalSize(e))
+	}
+}

@@ -73,7 +73,23 @@ func (d *Digest) UnmarshalText(b []byte) error {
 // CanonicalBytes returns the bytes the chain hashes for e (the form is
 // defined by appendCanonical). Changing it breaks every existing chain.
 func CanonicalBytes(e *Envelope) ([]byte, error) {
-	return appendCanonical(make([]byte, 0, 256+len(e.Data)), e)
+	return appendCanonical(make([]byte, 0, CanonicalSize(e)), e)
+}
+
+// AppendCanonical appends the canonical bytes of e to b, for callers that
+// keep many envelopes in one buffer.
+func AppendCanonical(b []byte, e *Envelope) ([]byte, error) { return appendCanonical(b, e) }
+
+// CanonicalSize is at least the size of e's canonical bytes unless its
+// strings need escaping: what to reserve for them. The fixed part is the
+// keys, a 20-digit position and a 35-byte time.
+func CanonicalSize(e *Envelope) int {
+	n := 232 + len(e.ID) + len(e.Type) + len(e.Actor.Person) + len(e.Actor.Company) + len(e.Actor.Channel) +
+		len(e.Command) + len(e.Digest) + len(e.Data)
+	for _, t := range e.Tags {
+		n += len(t) + 3
+	}
+	return n
 }
 
 // ChainHash computes H(prev || canonical bytes of e).

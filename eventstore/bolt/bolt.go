@@ -65,8 +65,11 @@ type Store struct {
 	closed bool
 	failed error // set when a commit failed; appends are refused after it
 
-	qmu     sync.Mutex
-	queue   []*request
+	qmu   sync.Mutex
+	queue []*request
+	// tail is the end of the log as queued: the head after the last batch
+	// its caller sealed, while that batch waits or commits.
+	tail    eventstore.Head
 	qclosed bool
 	wake    chan struct{} // one pending wake-up for the committer
 	closing chan struct{} // closed by Close
@@ -111,6 +114,7 @@ func Open(path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
 	}
+	s.tail = s.head
 	go s.run()
 	return s, nil
 }

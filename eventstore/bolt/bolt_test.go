@@ -378,3 +378,99 @@ func TestConcurrentRetry(t *testing.T) {
 		seen[e.ID] = true
 	}
 }
+
+// sealedByCaller reports whether every queued request was sealed by its
+// caller, so that the committer has no hashing left to do.
+func (s *Store) sealedByCaller() bool {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	for _, r := range s.queue {
+		if r.batch == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// TestEnqueueChainsWhileCommitting: appends enqueued one after another
+// while a commit is in flight are sealed by their callers on the end of
+// the queue, not left to the committer, and are written in one further
+// transaction.
+func TestEnqueueChainsWhileCommitting(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	ctx := context.Background()
+	entered, release := holdCommits(s)
+	held := s.Enqueue(ctx, 0, testEvents(2))
+	<-entered
+	var waits []func() ([]eventstore.Envelope, error)
+	for exp := uint64(2); exp < 10; exp += 2 {
+		waits = append(waits, s.Enqueue(ctx, exp, testEvents(2)))
+	}
+	if n := s.queued(); n != 4 || !s.sealedByCaller() {
+		t.Fatalf("%d requests queued, sealed by their callers: %v; want 4, true", n, s.sealedByCaller())
+	}
+	before := s.commits.Load()
+	release()
+	if _, err := held(); err != nil {
+		t.Fatal(err)
+	}
+	for i, wait := range waits {
+		envs, err := wait()
+		if err != nil || envs[0].Seq != uint64(3+2*i) {
+			t.Fatalf("chained append %d: %v, %v", i, envs, err)
+		}
+	}
+	if got := s.commits.Load() - before; got != 2 {
+		t.Fatalf("%d transactions for the held one and four chained appends, want 2", got)
+	}
+	checkLog(t, s, 10)
+}
+
+// TestEnqueueFailedPredecessorFailsChained: a transaction fails while an
+// append chained after it waits for the next one. The chained append must
+// fail too, nothing of either is written, and the next append at the
+// committed head is sealed by its caller again.
+func TestEnqueueFailedPredecessorFailsChained(t *testing.T) {
+	s, _ := openTemp(t, Options{})
+	ctx := context.Background()
+	if _, err := s.Append(ctx, 0, testEvents(2)); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("injected write failure")
+	in, gate := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s.testBefore = func() error {
+		failed := false
+		once.Do(func() { close(in); <-gate; failed = true })
+		if failed {
+			return boom
+		}
+		return nil
+	}
+	first := s.Enqueue(ctx, 2, testEvents(1))
+	<-in
+	chained := s.Enqueue(ctx, 3, testEvents(1))
+	if !s.sealedByCaller() {
+		t.Fatal("the chained append was not sealed by its caller")
+	}
+	close(gate)
+	if _, err := first(); !errors.Is(err, boom) {
+		t.Fatalf("first append: %v, want the write failure", err)
+	}
+	if _, err := chained(); !errors.Is(err, eventstore.ErrConflict) {
+		t.Fatalf("chained append: %v, want a conflict (its predecessor was not written)", err)
+	}
+	checkLog(t, s, 2)
+	entered, release := holdCommits(s)
+	go s.Append(ctx, 2, testEvents(1))
+	<-entered
+	next := s.Enqueue(ctx, 3, testEvents(1))
+	if !s.sealedByCaller() {
+		t.Fatal("after the failure, an append at the end of the queue is no longer sealed by its caller")
+	}
+	release()
+	if _, err := next(); err != nil {
+		t.Fatal(err)
+	}
+	checkLog(t, s, 4)
+}

@@ -27,10 +27,12 @@ type request struct {
 
 // Append writes the events as one atomic, durable batch if the head is
 // still expected. The events are chained in the caller's goroutine when
-// expected is the current head, so concurrent callers seal on all cores;
-// the committer goroutine then writes every queued batch whose expected
-// head chains in one transaction, ordered by expected head (any order is
-// valid for calls that are concurrent).
+// expected is the end of the log as queued so far (the committed head plus
+// every append still waiting or committing), so concurrent callers seal on
+// all cores and a pipelined caller seals during the previous commit's
+// fsync; the committer goroutine then writes every queued batch whose
+// expected head chains in one transaction, ordered by expected head (any
+// order is valid for calls that are concurrent).
 //
 // An empty batch writes nothing: it returns no envelopes and no error if
 // expected is the head, and a *ConflictError if it is not.
@@ -39,6 +41,31 @@ type request struct {
 // so that its answer is never ambiguous; a call whose ctx has ended before
 // the committer takes it writes nothing and returns ctx.Err().
 func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore.Event) ([]eventstore.Envelope, error) {
+	return s.Enqueue(ctx, expected, events)()
+}
+
+// Enqueue implements eventstore.Pipeliner: it does what Append does but
+// returns once the batch is queued. An append chained after one that is
+// still in flight is written only if that one is: a failed transaction
+// fails every request in it, and a request queued behind a failed or
+// refused one no longer finds its expected head and gets a conflict.
+func (s *Store) Enqueue(ctx context.Context, expected uint64, events []eventstore.Event) func() ([]eventstore.Envelope, error) {
+	r, err := s.request(ctx, expected, events)
+	if err != nil || r == nil {
+		return func() ([]eventstore.Envelope, error) { return nil, err }
+	}
+	return func() ([]eventstore.Envelope, error) {
+		<-r.done
+		if r.err != nil {
+			return nil, r.err
+		}
+		return r.batch.envs, nil
+	}
+}
+
+// request checks, seals and queues one append; nil and no error is an
+// empty batch at the head.
+func (s *Store) request(ctx context.Context, expected uint64, events []eventstore.Event) (*request, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -53,19 +80,15 @@ func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore
 		return nil, nil
 	}
 	r := &request{ctx: ctx, expected: expected, events: events, done: make(chan struct{})}
-	if expected == head.Seq {
-		if r.batch, err = seal(head, events); err != nil {
+	s.qmu.Lock()
+	tail := s.tail
+	s.qmu.Unlock()
+	if expected == tail.Seq {
+		if r.batch, err = seal(tail, events); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.enqueue(r); err != nil {
-		return nil, err
-	}
-	<-r.done
-	if r.err != nil {
-		return nil, r.err
-	}
-	return r.batch.envs, nil
+	return r, s.enqueue(r)
 }
 
 // appendable returns the committed head, or why the store takes no appends.
@@ -89,6 +112,9 @@ func (s *Store) enqueue(r *request) error {
 		return eventstore.ErrClosed
 	}
 	s.queue = append(s.queue, r)
+	if r.batch != nil && r.batch.base == s.tail {
+		s.tail = r.batch.last()
+	}
 	s.qmu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -121,47 +147,67 @@ func (s *Store) run() {
 
 // commit decides, writes and answers one group of requests.
 func (s *Store) commit(group []*request) {
-	defer func() {
-		for _, r := range group {
-			close(r.done)
-		}
-	}()
 	slices.SortStableFunc(group, func(a, b *request) int { return cmp.Compare(a.expected, b.expected) })
 	s.mu.RLock()
 	base := s.head
 	s.mu.RUnlock()
-	accepted, head := s.decide(group, base)
-	if len(accepted) == 0 {
-		return
-	}
-	if err := s.write(accepted); err != nil {
-		for _, r := range group {
-			if r.err == nil || r.chained {
-				r.err = err
+	accepted, head, clean := s.decide(group, base)
+	if len(accepted) > 0 {
+		if err := s.write(accepted); err != nil {
+			for _, r := range group {
+				if r.err == nil || r.chained {
+					r.err = err
+				}
 			}
+			head, clean = base, false
+		} else {
+			s.publish(accepted, head)
 		}
-		return
 	}
-	s.publish(accepted, head)
+	s.settleTail(head, clean)
+	for _, r := range group {
+		close(r.done)
+	}
+}
+
+// settleTail keeps the queued end of the log (where callers seal) in step
+// with a group just committed at head. After a group that went as queued
+// the tail is still right, or behind the head if the committer sealed
+// batches itself; after anything else (a refused request, a batch sealed
+// again, a failed write) requests sealed after the tail are lost anyway, so
+// the tail restarts from the head, before any caller of the group is
+// answered and appends again. A caller that keeps appending past requests
+// queued unsealed finds no tail to seal on and leaves sealing to the
+// committer: slower, never wrong. The writer drains before it appends again
+// after a failure, so it never does.
+func (s *Store) settleTail(head eventstore.Head, clean bool) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	if !clean || s.tail.Seq < head.Seq {
+		s.tail = head
+	}
 }
 
 // decide checks each request's expected head against the running head of
 // the group, seals the ones the caller could not, and returns those to
-// write with the head after them. Rejected requests get their error.
-func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, eventstore.Head) {
+// write with the head after them, and whether every request was accepted
+// as its caller sealed it. Rejected requests get their error.
+func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, eventstore.Head, bool) {
 	var accepted []*request
-	head := base
+	head, clean := base, true
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
-			r.err = err
+			r.err, clean = err, false
 			continue
 		}
 		if r.expected != head.Seq {
-			r.err = &eventstore.ConflictError{Expected: r.expected, Actual: head.Seq}
+			r.err, clean = &eventstore.ConflictError{Expected: r.expected, Actual: head.Seq}, false
 			r.chained = head != base
 			continue
 		}
 		if r.batch == nil || r.batch.base != head {
+			// A batch its caller sealed on another head had moved the tail.
+			clean = clean && r.batch == nil
 			b, err := seal(head, r.events)
 			if err != nil {
 				r.err = err
@@ -172,7 +218,7 @@ func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, even
 		accepted = append(accepted, r)
 		head = r.batch.last()
 	}
-	return accepted, head
+	return accepted, head, clean
 }
 
 // write puts every accepted batch in one transaction and commits it. A

@@ -32,12 +32,14 @@ const parallelSeal = 64
 //
 // It exists for speed: eventstore.Seal encodes every event once to hash it,
 // and storing the envelope would encode it a second time. The stored JSON of
-// an envelope is its canonical JSON with prev and hash appended, so seal
-// encodes once, and does so on all cores (the canonical bytes do not depend
-// on the chain); only the cheap hashing runs in sequence. The chain rule is
-// the one eventstore.ChainHash documents: H(prev || canonical bytes).
+// an envelope is its canonical JSON with prev and hash inserted before the
+// closing brace, so seal encodes each envelope once, straight into the
+// buffer it is stored from, leaving room for prev and hash; it does so on
+// all cores (the canonical bytes do not depend on the chain), and only the
+// cheap hashing runs in sequence. The chain rule is the one
+// eventstore.ChainHash documents: H(prev || canonical bytes).
 func seal(base eventstore.Head, events []eventstore.Event) (*sealed, error) {
-	b := &sealed{base: base, envs: make([]eventstore.Envelope, len(events))}
+	b := &sealed{base: base, envs: make([]eventstore.Envelope, len(events)), vals: make([][]byte, len(events))}
 	for i, ev := range events {
 		if y := ev.Time.UTC().Year(); y < 0 || y > 9999 {
 			return nil, fmt.Errorf("event %d: time %v is outside the years 0-9999 that JSON can hold", i, ev.Time)
@@ -47,46 +49,56 @@ func seal(base eventstore.Head, events []eventstore.Event) (*sealed, error) {
 			Actor: ev.Actor, Command: ev.Command, Digest: ev.Digest, Tags: ev.Tags, Data: ev.Data,
 		}
 	}
-	canon, err := canonicalAll(b.envs)
-	if err != nil {
+	if err := b.encodeAll(); err != nil {
 		return nil, err
 	}
-	b.chain(canon)
+	b.chain()
 	return b, nil
 }
 
-// canonicalAll returns the canonical bytes of every envelope, computed on
-// several cores for large batches.
-func canonicalAll(envs []eventstore.Envelope) ([][]byte, error) {
-	canon := make([][]byte, len(envs))
-	workers := min(runtime.GOMAXPROCS(0), len(envs)/parallelSeal)
+// encodeAll fills vals, on several cores for large batches.
+func (b *sealed) encodeAll() error {
+	workers := min(runtime.GOMAXPROCS(0), len(b.envs)/parallelSeal)
 	if workers <= 1 {
-		return canon, canonicalRange(envs, canon)
+		return encodeRange(b.envs, b.vals)
 	}
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	chunk := (len(envs) + workers - 1) / workers
+	chunk := (len(b.envs) + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(envs))
-		wg.Go(func() { errs[w] = canonicalRange(envs[lo:hi], canon[lo:hi]) })
+		lo, hi := w*chunk, min((w+1)*chunk, len(b.envs))
+		wg.Go(func() { errs[w] = encodeRange(b.envs[lo:hi], b.vals[lo:hi]) })
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
-		}
-	}
-	return canon, nil
-}
-
-// canonicalRange fills canon with the canonical bytes of envs.
-func canonicalRange(envs []eventstore.Envelope, canon [][]byte) error {
-	for i := range envs {
-		c, err := eventstore.CanonicalBytes(&envs[i])
-		if err != nil {
 			return err
 		}
-		canon[i] = c
+	}
+	return nil
+}
+
+// encodeRange writes, into one buffer, each envelope's canonical bytes
+// without the closing brace followed by tailLen bytes that chain fills in.
+func encodeRange(envs []eventstore.Envelope, vals [][]byte) error {
+	size := 0
+	for i := range envs {
+		size += eventstore.CanonicalSize(&envs[i]) + tailLen
+	}
+	buf := make([]byte, 0, size)
+	ends := make([]int, len(envs))
+	for i := range envs {
+		var err error
+		if buf, err = eventstore.AppendCanonical(buf, &envs[i]); err != nil {
+			return err
+		}
+		buf = append(buf[:len(buf)-1], make([]byte, tailLen)...)
+		ends[i] = len(buf)
+	}
+	start := 0
+	for i, end := range ends { // buf may have moved while growing
+		vals[i] = buf[start:end:end]
+		start = end
 	}
 	return nil
 }
@@ -99,35 +111,29 @@ const (
 	tailLen = len(prevKey) + 2*sha256.Size + len(hashKey) + 2*sha256.Size + len(tailEnd)
 )
 
-// chain hashes the envelopes in order and writes their stored encodings,
-// all in one buffer: the canonical JSON without its closing brace, then
-// prev and hash. That is exactly encoding/json's output for an Envelope,
-// because the canonical struct has the envelope's fields in the same order
-// and encodes them the same way.
-func (b *sealed) chain(canon [][]byte) {
-	size := 0
-	for _, c := range canon {
-		size += len(c) - 1 + tailLen
-	}
-	buf := make([]byte, 0, size)
-	b.vals = make([][]byte, len(canon))
+var closingBrace = []byte{'}'}
+
+// chain hashes the envelopes in order and writes prev and hash into each
+// stored encoding. Canonical bytes plus this tail are exactly
+// encoding/json's output for an Envelope, because the canonical struct has
+// the envelope's fields in the same order and encodes them the same way.
+func (b *sealed) chain() {
 	h := sha256.New()
 	prev := b.base.Hash
-	for i, c := range canon {
+	for i, v := range b.vals {
 		e := &b.envs[i]
+		canon, tail := v[:len(v)-tailLen], v[len(v)-tailLen:]
 		h.Reset()
 		h.Write(prev[:])
-		h.Write(c)
+		h.Write(canon)
+		h.Write(closingBrace)
 		e.Prev = prev
 		h.Sum(e.Hash[:0])
-		start := len(buf)
-		buf = append(buf, c[:len(c)-1]...)
-		buf = append(buf, prevKey...)
-		buf = hex.AppendEncode(buf, e.Prev[:])
-		buf = append(buf, hashKey...)
-		buf = hex.AppendEncode(buf, e.Hash[:])
-		buf = append(buf, tailEnd...)
-		b.vals[i] = buf[start:len(buf):len(buf)]
+		t := append(tail[:0], prevKey...)
+		t = hex.AppendEncode(t, e.Prev[:])
+		t = append(t, hashKey...)
+		t = hex.AppendEncode(t, e.Hash[:])
+		_ = append(t, tailEnd...)
 		prev = e.Hash
 	}
 }
