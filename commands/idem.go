@@ -98,6 +98,12 @@ func (t *idemTable) set(k idemKey, e idemEntry) {
 		s.e = e
 		return
 	}
+	t.insert(k, e)
+}
+
+// insert stores e for k, which is in neither array.
+func (t *idemTable) insert(k idemKey, e idemEntry) {
+	e.used = true
 	t.used++
 	if t.old == nil && uint64(t.used) > uint64(len(t.slots))*2/3 {
 		t.old, t.slots, t.moved = t.slots, make([]idemSlot, 2*len(t.slots)), 0
@@ -127,17 +133,21 @@ func (t *idemTable) keyBytes(b []byte) idemKey {
 	return idemKey{maphash.Bytes(t.s1, b), maphash.Bytes(t.s2, b)}
 }
 
-func (t *idemTable) get(id string) (idemEntry, bool) {
-	s := t.slot(t.key(id))
-	return s.e, s.e.used
+// get looks id up; its key serves a following add.
+func (t *idemTable) get(id string) (idemKey, idemEntry, bool) {
+	k := t.key(id)
+	s := t.slot(k)
+	return k, s.e, s.e.used
+}
+
+// add records a command whose id get has just not found, without looking
+// for it again.
+func (t *idemTable) add(k idemKey, digest string, first uint64, n uint32) {
+	t.insert(k, idemEntry{digest: t.key(digest), first: first, n: n})
 }
 
 // sameDigest reports whether digest is the one recorded in e.
 func (t *idemTable) sameDigest(e idemEntry, digest string) bool { return e.digest == t.key(digest) }
-
-func (t *idemTable) put(id, digest string, first uint64, n uint32) {
-	t.set(t.key(id), idemEntry{digest: t.key(digest), first: first, n: n})
-}
 
 // replay records the command ids of replayed events.
 func (t *idemTable) replay(recs []replay.Lean) {

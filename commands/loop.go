@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -21,9 +22,21 @@ const pipelineDepth = 8
 // on them).
 var eventIDSpace = uuid.MustParse("6f1d8f1e-3c8a-4b7e-9d1a-5a2c0e7b9f10")
 
-// EventID is the id of the index-th event of command id.
+// EventID is the id of the index-th event of command id: the name-based
+// (SHA-1, version 5) UUID of "command/index" in eventIDSpace, built on the
+// stack because every event of every command needs one.
 func EventID(command string, index int) string {
-	return uuid.NewSHA1(eventIDSpace, []byte(command+"/"+strconv.Itoa(index))).String()
+	var buf [128]byte
+	name := append(buf[:0], eventIDSpace[:]...)
+	name = append(name, command...)
+	name = append(name, '/')
+	name = strconv.AppendInt(name, int64(index), 10)
+	sum := sha1.Sum(name)
+	var u uuid.UUID
+	copy(u[:], sum[:])
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return u.String()
 }
 
 // job is a decided batch on its way to the log. Its events are encoded
@@ -139,7 +152,8 @@ func (w *Writer) decideBatch(batch []*pending, now time.Time) ([]decided, int, e
 			continue
 		}
 		seen[p.req.ID] = i
-		if e, ok := w.idem.get(p.req.ID); ok {
+		k, e, ok := w.idem.get(p.req.ID)
+		if ok {
 			d.res, d.err = Result{CommandID: p.req.ID, Positions: e.positions(), Replayed: true}, nil
 			if !w.idem.sameDigest(e, p.req.Digest) {
 				d.res, d.err = Result{}, errIdemConflict
@@ -162,7 +176,7 @@ func (w *Writer) decideBatch(batch []*pending, now time.Time) ([]decided, int, e
 			}
 		}
 		events += len(evs)
-		w.idem.put(p.req.ID, p.req.Digest, first, uint32(len(evs)))
+		w.idem.add(k, p.req.Digest, first, uint32(len(evs)))
 		d.res = Result{CommandID: p.req.ID, Events: evs, Positions: idemEntry{first: first, n: uint32(len(evs))}.positions()}
 	}
 	return out, events, nil

@@ -128,7 +128,8 @@ func benchKey(client, i int) domain.IssueKey {
 
 // appendPadded appends n in decimal, zero-padded to width digits.
 func appendPadded(b []byte, n, width int) []byte {
-	d := strconv.Itoa(n)
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], int64(n), 10)
 	for range width - len(d) {
 		b = append(b, '0')
 	}
