@@ -12,19 +12,11 @@ import (
 // it wakes goes into one append, so one durable write serves many batches.
 // With a store that pipelines (eventstore.Pipeliner) it hands the append
 // over and goes on to the next while the store commits, so the next batch
-// is sealed and queued during the current fsync; a second goroutine waits
-// for each append in turn and answers its callers. Callers are answered
-// only after their events are durable.
+// is sealed and queued during the current fsync, and the store answers the
+// callers from its own goroutine the moment their transaction is over.
+// Callers are answered only after their events are durable.
 func (w *Writer) appender() {
 	defer close(w.appenderOut)
-	inflight := make(chan appending, 1024)
-	settled := make(chan struct{})
-	go func() {
-		defer close(settled)
-		for a := range inflight {
-			w.settle(a)
-		}
-	}()
 	for j := range w.commits {
 		jobs := []*job{j}
 	more:
@@ -39,23 +31,17 @@ func (w *Writer) appender() {
 				break more
 			}
 		}
-		inflight <- w.start(jobs)
+		w.start(jobs)
 	}
-	close(inflight)
-	<-settled
 }
 
-// appending is an append handed to the store and not yet settled.
-type appending struct {
-	jobs []*job
-	wait func() ([]eventstore.Envelope, error)
-}
-
-// start appends the events of jobs, without waiting for them to be
-// durable if the store can take the next append meanwhile.
-func (w *Writer) start(jobs []*job) appending {
+// start appends the events of jobs and settles them once the append is
+// over, without waiting for that if the store can take the next append
+// meanwhile.
+func (w *Writer) start(jobs []*job) {
 	if w.failed.Load() {
-		return appending{jobs, failed(errors.New("an earlier append failed"))}
+		w.settle(jobs, errors.New("an earlier append failed"))
+		return
 	}
 	var events []eventstore.Event
 	for _, j := range jobs {
@@ -63,38 +49,38 @@ func (w *Writer) start(jobs []*job) appending {
 		if err != nil {
 			// The state holds events the log cannot take: a bug. Failing
 			// the jobs makes the writer rebuild it from the log.
-			return appending{jobs, failed(err)}
+			w.settle(jobs, err)
+			return
 		}
 		events = append(events, evs...)
 	}
 	if len(events) == 0 {
-		return appending{jobs, failed(nil)}
+		w.settle(jobs, nil)
+		return
 	}
 	// Not tied to any caller's context: a durable write is not abandoned
 	// because one caller left.
 	ctx := context.Background()
 	if p, ok := w.store.(eventstore.Pipeliner); ok {
-		return appending{jobs, p.Enqueue(ctx, jobs[0].expected, events)}
-	}
-	_, err := w.store.Append(ctx, jobs[0].expected, events)
-	return appending{jobs, failed(err)}
-}
-
-// failed is a settled append's outcome: err, or durable if nil.
-func failed(err error) func() ([]eventstore.Envelope, error) {
-	return func() ([]eventstore.Envelope, error) { return nil, err }
-}
-
-// settle waits for an append and answers its callers, or fails its jobs.
-// An append chained after one that failed fails too (the store promises
-// it), so no caller is answered on events that were not written.
-func (w *Writer) settle(a appending) {
-	defer w.outstanding.Add(-len(a.jobs))
-	if _, err := a.wait(); err != nil {
-		w.failJobs(a.jobs, err)
+		p.Enqueue(ctx, jobs[0].expected, events, func(_ []eventstore.Envelope, err error) { w.settle(jobs, err) })
 		return
 	}
-	for _, j := range a.jobs {
+	_, err := w.store.Append(ctx, jobs[0].expected, events)
+	w.settle(jobs, err)
+}
+
+// settle answers the callers of jobs whose append is over, or fails the
+// jobs. An append chained after one that failed fails too (the store
+// promises it), so no caller is answered on events that were not written.
+// It may run on the store's goroutine: nothing in it blocks (replies go to
+// buffered channels, the wake-up is dropped if one is pending).
+func (w *Writer) settle(jobs []*job, err error) {
+	defer w.outstanding.Add(-len(jobs))
+	if err != nil {
+		w.failJobs(jobs, err)
+		return
+	}
+	for _, j := range jobs {
 		w.answer(j)
 	}
 }

@@ -35,18 +35,11 @@ func newHeldStore(s *memstore.Store) *heldStore {
 	return h
 }
 
-func (h *heldStore) Enqueue(ctx context.Context, expected uint64, events []eventstore.Event) func() ([]eventstore.Envelope, error) {
-	done := make(chan struct{})
-	var envs []eventstore.Envelope
-	var err error
+func (h *heldStore) Enqueue(ctx context.Context, expected uint64, events []eventstore.Event, settled func([]eventstore.Envelope, error)) {
 	h.mu.Lock()
 	h.enqueued++
 	h.mu.Unlock()
-	h.order <- func() {
-		envs, err = h.Store.Append(ctx, expected, events)
-		close(done)
-	}
-	return func() ([]eventstore.Envelope, error) { <-done; return envs, err }
+	h.order <- func() { settled(h.Store.Append(ctx, expected, events)) }
 }
 
 func (h *heldStore) count() int {

@@ -69,13 +69,15 @@ type Store interface {
 // ones are still being made durable. A single writer uses it to hand over
 // its next batch during the current commit's fsync instead of after it.
 type Pipeliner interface {
-	// Enqueue starts an append and returns without waiting for it; wait
-	// blocks until the batch is durable or refused and returns what Append
-	// would have. Appends enqueued one after another by one goroutine are
-	// committed in that order, and an append whose expected head is the end
-	// of one still in flight is chained after it: if that one fails, so does
-	// the chained one, and neither is written.
-	Enqueue(ctx context.Context, expected uint64, events []Event) (wait func() ([]Envelope, error))
+	// Enqueue starts an append and returns without waiting for it; settled
+	// is called exactly once with what Append would have returned, as soon
+	// as the batch is durable or refused (possibly before Enqueue returns).
+	// It may run on the store's own goroutine, so it must not block.
+	// Appends enqueued one after another by one goroutine are committed in
+	// that order, and an append whose expected head is the end of one still
+	// in flight is chained after it: if that one fails, so does the chained
+	// one, and neither is written.
+	Enqueue(ctx context.Context, expected uint64, events []Event, settled func([]Envelope, error))
 }
 
 // ReadAll calls fn for each event from position from to the head known when

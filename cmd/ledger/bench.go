@@ -26,6 +26,7 @@ type benchCmd struct {
 	Replay   int           `default:"1000000" help:"Events in the log that the replay run reads."`
 	NoSync   bool          `name:"nosync" help:"Skip fsync (measures the pipeline, not the disk)."`
 	Profile  string        `name:"cpuprofile" help:"Write a CPU profile of the whole run to this file."`
+	MemProf  string        `name:"memprofile" help:"Write an allocation profile of the whole run to this file."`
 }
 
 // Run measures durable appends through the whole write path (queue, decide,
@@ -51,6 +52,15 @@ func (c *benchCmd) Run() error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.MemProf != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(c.MemProf); err == nil {
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				_ = f.Close()
+			}
+		}()
 	}
 	fmt.Printf("ledger bench: %d cores, fsync %v, %s per run\n", runtime.NumCPU(), !c.NoSync, c.Duration)
 	fmt.Printf("%-34s %12s %14s\n", "run", "events", "events/s")

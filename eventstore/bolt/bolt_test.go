@@ -379,6 +379,18 @@ func TestConcurrentRetry(t *testing.T) {
 	}
 }
 
+// enqueue calls Enqueue and returns a wait for its outcome.
+func enqueue(s *Store, expected uint64, evs []eventstore.Event) func() ([]eventstore.Envelope, error) {
+	done := make(chan struct{})
+	var envs []eventstore.Envelope
+	var err error
+	s.Enqueue(context.Background(), expected, evs, func(e []eventstore.Envelope, er error) {
+		envs, err = e, er
+		close(done)
+	})
+	return func() ([]eventstore.Envelope, error) { <-done; return envs, err }
+}
+
 // sealedByCaller reports whether every queued request was sealed by its
 // caller, so that the committer has no hashing left to do.
 func (s *Store) sealedByCaller() bool {
@@ -398,13 +410,12 @@ func (s *Store) sealedByCaller() bool {
 // transaction.
 func TestEnqueueChainsWhileCommitting(t *testing.T) {
 	s, _ := openTemp(t, Options{})
-	ctx := context.Background()
 	entered, release := holdCommits(s)
-	held := s.Enqueue(ctx, 0, testEvents(2))
+	held := enqueue(s, 0, testEvents(2))
 	<-entered
 	var waits []func() ([]eventstore.Envelope, error)
 	for exp := uint64(2); exp < 10; exp += 2 {
-		waits = append(waits, s.Enqueue(ctx, exp, testEvents(2)))
+		waits = append(waits, enqueue(s, exp, testEvents(2)))
 	}
 	if n := s.queued(); n != 4 || !s.sealedByCaller() {
 		t.Fatalf("%d requests queued, sealed by their callers: %v; want 4, true", n, s.sealedByCaller())
@@ -447,9 +458,9 @@ func TestEnqueueFailedPredecessorFailsChained(t *testing.T) {
 		}
 		return nil
 	}
-	first := s.Enqueue(ctx, 2, testEvents(1))
+	first := enqueue(s, 2, testEvents(1))
 	<-in
-	chained := s.Enqueue(ctx, 3, testEvents(1))
+	chained := enqueue(s, 3, testEvents(1))
 	if !s.sealedByCaller() {
 		t.Fatal("the chained append was not sealed by its caller")
 	}
@@ -464,7 +475,7 @@ func TestEnqueueFailedPredecessorFailsChained(t *testing.T) {
 	entered, release := holdCommits(s)
 	go s.Append(ctx, 2, testEvents(1))
 	<-entered
-	next := s.Enqueue(ctx, 3, testEvents(1))
+	next := enqueue(s, 3, testEvents(1))
 	if !s.sealedByCaller() {
 		t.Fatal("after the failure, an append at the end of the queue is no longer sealed by its caller")
 	}

@@ -19,7 +19,7 @@ type request struct {
 	events   []eventstore.Event
 	batch    *sealed // sealed by the caller if it could, else by the committer
 	err      error
-	done     chan struct{}
+	settled  func([]eventstore.Envelope, error) // told the outcome, once
 	// chained is set on a conflict whose actual head included batches of
 	// the same group; if the group fails, that conflict did not happen.
 	chained bool
@@ -41,31 +41,34 @@ type request struct {
 // so that its answer is never ambiguous; a call whose ctx has ended before
 // the committer takes it writes nothing and returns ctx.Err().
 func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore.Event) ([]eventstore.Envelope, error) {
-	return s.Enqueue(ctx, expected, events)()
+	done := make(chan struct{})
+	var envs []eventstore.Envelope
+	var err error
+	s.Enqueue(ctx, expected, events, func(e []eventstore.Envelope, er error) {
+		envs, err = e, er
+		close(done)
+	})
+	<-done
+	return envs, err
 }
 
 // Enqueue implements eventstore.Pipeliner: it does what Append does but
-// returns once the batch is queued. An append chained after one that is
-// still in flight is written only if that one is: a failed transaction
-// fails every request in it, and a request queued behind a failed or
-// refused one no longer finds its expected head and gets a conflict.
-func (s *Store) Enqueue(ctx context.Context, expected uint64, events []eventstore.Event) func() ([]eventstore.Envelope, error) {
-	r, err := s.request(ctx, expected, events)
+// returns once the batch is queued, and tells settled the outcome from the
+// committer's goroutine as soon as the transaction is over, before the
+// next one begins. An append chained after one that is still in flight is
+// written only if that one is: a failed transaction fails every request in
+// it, and a request queued behind a failed or refused one no longer finds
+// its expected head and gets a conflict.
+func (s *Store) Enqueue(ctx context.Context, expected uint64, events []eventstore.Event, settled func([]eventstore.Envelope, error)) {
+	r, err := s.request(ctx, expected, events, settled)
 	if err != nil || r == nil {
-		return func() ([]eventstore.Envelope, error) { return nil, err }
-	}
-	return func() ([]eventstore.Envelope, error) {
-		<-r.done
-		if r.err != nil {
-			return nil, r.err
-		}
-		return r.batch.envs, nil
+		settled(nil, err)
 	}
 }
 
 // request checks, seals and queues one append; nil and no error is an
 // empty batch at the head.
-func (s *Store) request(ctx context.Context, expected uint64, events []eventstore.Event) (*request, error) {
+func (s *Store) request(ctx context.Context, expected uint64, events []eventstore.Event, settled func([]eventstore.Envelope, error)) (*request, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -79,7 +82,7 @@ func (s *Store) request(ctx context.Context, expected uint64, events []eventstor
 		}
 		return nil, nil
 	}
-	r := &request{ctx: ctx, expected: expected, events: events, done: make(chan struct{})}
+	r := &request{ctx: ctx, expected: expected, events: events, settled: settled}
 	s.qmu.Lock()
 	tail := s.tail
 	s.qmu.Unlock()
@@ -166,7 +169,11 @@ func (s *Store) commit(group []*request) {
 	}
 	s.settleTail(head, clean)
 	for _, r := range group {
-		close(r.done)
+		if r.err != nil {
+			r.settled(nil, r.err)
+		} else {
+			r.settled(r.batch.envs, nil)
+		}
 	}
 }
 
