@@ -18,6 +18,7 @@ import (
 func (w *Writer) appender() {
 	defer close(w.appenderOut)
 	for j := range w.commits {
+		w.encoding.Store(true)
 		jobs := []*job{j}
 	more:
 		for {
@@ -32,6 +33,7 @@ func (w *Writer) appender() {
 			}
 		}
 		w.start(jobs)
+		w.encoding.Store(false)
 	}
 }
 

@@ -113,6 +113,8 @@ func (w *Writer) collect(first *pending) []*pending {
 
 // handle decides a batch and hands it to the appender.
 func (w *Writer) handle(batch []*pending) {
+	w.deciding.Store(true)
+	defer w.deciding.Store(false)
 	if w.failed.Load() {
 		w.recover()
 	}

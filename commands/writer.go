@@ -90,6 +90,10 @@ type Writer struct {
 	retries     []*pending // commands of failed appends, to decide again
 	appenderOut chan struct{}
 	inspect     chan func()
+	// deciding and encoding are set while the writer decides a batch and
+	// while the appender encodes one: with the queues, they tell the log
+	// that an append is on its way (busy).
+	deciding, encoding atomic.Bool
 
 	mu     sync.Mutex // guards closed
 	closed bool
@@ -136,6 +140,9 @@ func Open(ctx context.Context, store eventstore.Store, catalog *domain.Catalog, 
 		inspect: make(chan func())}
 	if err := w.rebuild(ctx); err != nil {
 		return nil, err
+	}
+	if g, ok := store.(eventstore.Gatherer); ok {
+		g.GatherWhile(w.busy)
 	}
 	go w.run()
 	go w.appender()
@@ -254,6 +261,12 @@ func (w *Writer) Fingerprint() string {
 	return <-res
 }
 
+// busy reports whether commands are on their way to the log: queued for
+// the writer, being decided, waiting for the appender or being encoded.
+func (w *Writer) busy() bool {
+	return len(w.queue) > 0 || w.deciding.Load() || len(w.commits) > 0 || w.encoding.Load()
+}
+
 // Close stops accepting commands, lets the queued ones finish and stops the
 // writer. Every acknowledged command is durable.
 func (w *Writer) Close() {
@@ -264,6 +277,9 @@ func (w *Writer) Close() {
 	}
 	w.mu.Unlock()
 	<-w.done
+	if g, ok := w.store.(eventstore.Gatherer); ok {
+		g.GatherWhile(nil)
+	}
 }
 
 // errIdemConflict answers a command id reused with another payload.

@@ -80,6 +80,17 @@ type Pipeliner interface {
 	Enqueue(ctx context.Context, expected uint64, events []Event, settled func([]Envelope, error))
 }
 
+// Gatherer is implemented by stores that can hold a commit for a moment to
+// take in appends that are on their way, so that more of them share its
+// fsync.
+type Gatherer interface {
+	// GatherWhile tells the store that an append is on its way whenever
+	// busy returns true. The store waits for it only briefly, never for
+	// long; busy is called from the store's goroutine and must be cheap.
+	// Nil withdraws it.
+	GatherWhile(busy func() bool)
+}
+
 // ReadAll calls fn for each event from position from to the head known when
 // the call started, in batches of size batch; a convenience for replay.
 func ReadAll(ctx context.Context, s Store, from uint64, batch int, fn func([]Envelope) error) error {

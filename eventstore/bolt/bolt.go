@@ -75,6 +75,7 @@ type Store struct {
 	closing chan struct{} // closed by Close
 	stopped chan struct{} // closed when the committer has exited
 
+	busy       atomic.Value  // func() bool set by GatherWhile
 	commits    atomic.Uint64 // successful write transactions, for tests
 	testBefore func() error  // tests: runs inside each write tx before commit
 }

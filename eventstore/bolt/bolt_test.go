@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,13 +102,6 @@ func holdCommits(s *Store) (entered <-chan struct{}, release func()) {
 		return nil
 	}
 	return in, func() { close(gate) }
-}
-
-// queued is how many requests wait for the committer.
-func (s *Store) queued() int {
-	s.qmu.Lock()
-	defer s.qmu.Unlock()
-	return len(s.queue)
 }
 
 // TestGroupCommitMerges holds one commit in flight while many callers
@@ -484,4 +479,50 @@ func TestEnqueueFailedPredecessorFailsChained(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLog(t, s, 4)
+}
+
+// TestGatherJoinsAppendsTheAnswersCause: a caller answered by one
+// transaction appends again at once (as the writer's callers do), and says
+// so through GatherWhile. While a transaction is held, one append waits in
+// the queue; the held append's answer makes a goroutine append once more.
+// The committer must wait for that append, so both share one transaction.
+func TestGatherJoinsAppendsTheAnswersCause(t *testing.T) {
+	for range 5 {
+		s, _ := openTemp(t, Options{NoSync: true})
+		var coming atomic.Bool
+		s.GatherWhile(coming.Load)
+		entered, release := holdCommits(s)
+		answered := make(chan struct{})
+		s.Enqueue(context.Background(), 0, testEvents(1), func(_ []eventstore.Envelope, err error) {
+			if err == nil {
+				close(answered)
+			}
+		})
+		<-entered
+		waiting := enqueue(s, 1, testEvents(1))
+		again := make(chan func() ([]eventstore.Envelope, error), 1)
+		go func() {
+			<-answered
+			// Deciding takes a while (time.Sleep is too coarse for this).
+			for start := time.Now(); time.Since(start) < 100*time.Microsecond; {
+				runtime.Gosched()
+			}
+			again <- enqueue(s, 2, testEvents(1))
+			coming.Store(false)
+		}()
+		coming.Store(true)
+		time.Sleep(100 * time.Millisecond) // a long transaction allows a long wait, even on a loaded machine
+		before := s.commits.Load()
+		release()
+		if _, err := waiting(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := (<-again)(); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.commits.Load() - before; got != 2 {
+			t.Fatalf("%d transactions for the held append and the two after it, want 2", got)
+		}
+		checkLog(t, s, 3)
+	}
 }
