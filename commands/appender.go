@@ -45,16 +45,19 @@ func (w *Writer) start(jobs []*job) {
 		w.settle(jobs, errors.New("an earlier append failed"))
 		return
 	}
-	var events []eventstore.Event
+	n := 0
 	for _, j := range jobs {
-		evs, err := j.encode()
-		if err != nil {
+		n += j.n
+	}
+	events := make([]eventstore.Event, 0, n)
+	for _, j := range jobs {
+		var err error
+		if events, err = j.encode(events); err != nil {
 			// The state holds events the log cannot take: a bug. Failing
 			// the jobs makes the writer rebuild it from the log.
 			w.settle(jobs, err)
 			return
 		}
-		events = append(events, evs...)
 	}
 	if len(events) == 0 {
 		w.settle(jobs, nil)

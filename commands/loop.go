@@ -184,9 +184,8 @@ func (w *Writer) decideBatch(batch []*pending, now time.Time) ([]decided, int, e
 	return out, events, nil
 }
 
-// encode returns the events of a decided batch as the log takes them.
-func (j *job) encode() ([]eventstore.Event, error) {
-	events := make([]eventstore.Event, 0, j.n)
+// encode appends the events of a decided batch as the log takes them.
+func (j *job) encode(events []eventstore.Event) ([]eventstore.Event, error) {
 	for i, p := range j.batch {
 		d := &j.out[i]
 		if d.dupOf >= 0 || d.err != nil || d.res.Replayed {
