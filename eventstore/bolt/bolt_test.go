@@ -376,14 +376,7 @@ func TestConcurrentRetry(t *testing.T) {
 
 // enqueue calls Enqueue and returns a wait for its outcome.
 func enqueue(s *Store, expected uint64, evs []eventstore.Event) func() ([]eventstore.Envelope, error) {
-	done := make(chan struct{})
-	var envs []eventstore.Envelope
-	var err error
-	s.Enqueue(context.Background(), expected, evs, func(e []eventstore.Envelope, er error) {
-		envs, err = e, er
-		close(done)
-	})
-	return func() ([]eventstore.Envelope, error) { <-done; return envs, err }
+	return s.enqueueWait(context.Background(), expected, evs)
 }
 
 // sealedByCaller reports whether every queued request was sealed by its

@@ -43,6 +43,11 @@ type request struct {
 // so that its answer is never ambiguous; a call whose ctx has ended before
 // the committer takes it writes nothing and returns ctx.Err().
 func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore.Event) ([]eventstore.Envelope, error) {
+	return s.enqueueWait(ctx, expected, events)()
+}
+
+// enqueueWait enqueues the append and returns a wait for its outcome.
+func (s *Store) enqueueWait(ctx context.Context, expected uint64, events []eventstore.Event) func() ([]eventstore.Envelope, error) {
 	done := make(chan struct{})
 	var envs []eventstore.Envelope
 	var err error
@@ -50,8 +55,10 @@ func (s *Store) Append(ctx context.Context, expected uint64, events []eventstore
 		envs, err = e, er
 		close(done)
 	})
-	<-done
-	return envs, err
+	return func() ([]eventstore.Envelope, error) {
+		<-done
+		return envs, err
+	}
 }
 
 // Enqueue implements eventstore.Pipeliner: it does what Append does but
