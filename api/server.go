@@ -116,7 +116,7 @@ func (s *Server) routes() {
 	r.GET("/healthz", Op{Summary: "Liveness", Public: true, Tag: "operations", Answer: status{}},
 		func(c echo.Context) error { return c.JSON(http.StatusOK, status{Status: "ok"}) })
 	r.GET("/readyz", Op{Summary: "Readiness: the read models caught up with the log as it was at start", Public: true,
-		Tag: "operations", Answer: status{}, Errors: Errs{503: {"catching-up"}}}, s.readyz)
+		Tag: "operations", Answer: status{}, Errors: Errs{503: {"catching-up", "log-degraded", "read-model-failed"}}}, s.readyz)
 	r.GET("/metrics", Op{Summary: "Prometheus metrics", Public: true, Tag: "operations", Answer: "", ContentType: "text/plain"},
 		echo.WrapHandler(s.cfg.Metrics.Handler()))
 	r.GET("/openapi.json", Op{Summary: "This OpenAPI 3.1 document", Public: true, Tag: "operations", Answer: map[string]any{}},
@@ -144,6 +144,17 @@ func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "catching-up",
 			Detail: fmt.Sprintf("the read models are at position %d, catching up with the log", s.cfg.Runner.Position())}
+	}
+	// A log that failed a commit and is recovering, or a read model whose
+	// runner stopped on an error and is restarting, makes the node unfit
+	// for traffic even though it once caught up.
+	if h, ok := s.cfg.Store.(eventstore.HealthReporter); ok {
+		if err := h.Health(); err != nil {
+			return &domain.Error{Kind: domain.KindUnavailable, Code: "log-degraded", Detail: err.Error()}
+		}
+	}
+	if err := s.cfg.Runner.Health(); err != nil {
+		return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
 	}
 	return c.JSON(http.StatusOK, status{Status: "ready", Position: s.cfg.Runner.Position()})
 }

@@ -91,6 +91,13 @@ type Gatherer interface {
 	GatherWhile(busy func() bool)
 }
 
+// HealthReporter is implemented by stores that can be open but unable to
+// take appends for a while (a failed commit being recovered): Health is nil
+// when appends are taken, else why not. /readyz reports it.
+type HealthReporter interface {
+	Health() error
+}
+
 // ReadAll calls fn for each event from position from to the head known when
 // the call started, in batches of size batch; a convenience for replay.
 func ReadAll(ctx context.Context, s Store, from uint64, batch int, fn func([]Envelope) error) error {

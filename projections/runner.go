@@ -50,6 +50,8 @@ type Runner struct {
 
 	mu      sync.Mutex
 	changed chan struct{}
+	// lastErr is the error the runner stopped on, until it runs again.
+	lastErr atomic.Pointer[error]
 }
 
 // NewRunner prepares a runner; call Run to start it.
@@ -132,6 +134,15 @@ func (r *Runner) advance(pos uint64) {
 	close(r.changed)
 	r.changed = make(chan struct{})
 	r.mu.Unlock()
+}
+
+// Health is nil while the runner follows the log, else the error that
+// stopped it last (it restarts with backoff); /readyz reports it.
+func (r *Runner) Health() error {
+	if p := r.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // WaitFor blocks until the projection has applied position seq, ctx is
