@@ -56,18 +56,22 @@ func readBody(c echo.Context, v any) ([]byte, error) {
 	return raw, nil
 }
 
-// submit runs a command for the caller. The digest covers method, path and
-// body, so the same Idempotency-Key with another request is a conflict.
+// submit runs a command for the caller. The Idempotency-Key belongs to the
+// caller (the writer scopes it to the person and channel), and the digest
+// covers method, path and the JSON value of the body, so the same key with
+// another request is a conflict while a retry whose body differs only in
+// white space or key order is the same command.
 func (s *Server) submit(c echo.Context, raw []byte, cmd domain.Command) (commands.Result, error) {
 	key := strings.TrimSpace(c.Request().Header.Get(HeaderIdempotencyKey))
 	if len(key) > 200 {
 		return commands.Result{}, domain.Errorf(domain.KindInvalid, "invalid-idempotency-key", "Idempotency-Key is at most 200 characters")
 	}
-	h := sha256.New()
-	h.Write([]byte(c.Request().Method + " " + c.Request().URL.Path + "\n"))
-	h.Write(raw)
+	digest, err := requestDigest(c.Request().Method, c.Request().URL.Path, raw)
+	if err != nil {
+		return commands.Result{}, err
+	}
 	by := principal(c)
-	req := commands.Request{ID: key, Digest: hex.EncodeToString(h.Sum(nil)[:16]), By: by, Command: cmd,
+	req := commands.Request{ID: key, Digest: digest, By: by, Command: cmd,
 		Actor: eventstore.Actor{Channel: eventstore.ChannelAPI}}
 	// A command's fate must not depend on the HTTP timeout once queued.
 	res, err := s.cfg.Writer.Submit(context.WithoutCancel(c.Request().Context()), req)
@@ -77,6 +81,26 @@ func (s *Server) submit(c echo.Context, raw []byte, cmd domain.Command) (command
 	c.Response().Header().Set(HeaderPosition, strconv.FormatUint(res.Last(), 10))
 	c.Response().Header().Set(HeaderIdempotencyKey, res.CommandID)
 	return res, nil
+}
+
+// requestDigest identifies a command request by method, path and the JSON
+// value of its body: the body is decoded (numbers kept as written) and
+// encoded again, which sorts object keys and drops white space.
+func requestDigest(method, path string, raw []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", domain.Errorf(domain.KindInvalid, "invalid-json", "%v", err)
+	}
+	canon, err := json.Marshal(v)
+	if err != nil {
+		return "", domain.Errorf(domain.KindInvalid, "invalid-json", "%v", err)
+	}
+	h := sha256.New()
+	h.Write([]byte(method + " " + path + "\n"))
+	h.Write(canon)
+	return hex.EncodeToString(h.Sum(nil)[:16]), nil
 }
 
 // Written is the part of every command answer that says what was written.
@@ -109,16 +133,57 @@ func (s *Server) query(c echo.Context, q func(rd projections.Reader, by domain.P
 	if err != nil {
 		return err
 	}
-	if !past {
+	by := principal(c)
+	if past {
+		if by, err = s.rightsNow(c.Request().Context(), q, by); err != nil {
+			return err
+		}
+	} else {
 		rd = s.cfg.Reader
 		pos = rd.Position()
 	}
-	v, err := q(rd, principal(c))
+	v, err := q(rd, by)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(HeaderPosition, strconv.FormatUint(pos, 10))
 	return c.JSON(http.StatusOK, QueryAnswer{Position: pos, Data: v})
+}
+
+// rightsNow prepares the caller of an as-of query: access to a past state
+// is decided by the caller's rights today, not by those they had then. The
+// query is first put to the live read model, and a refusal there is the
+// answer (a removed member, a revoked grant); an entity that no longer
+// exists is decided on the past state with the caller's memberships of
+// today (domain.Principal.Now), which also decide whether a secret such
+// as a trust value is shown.
+func (s *Server) rightsNow(ctx context.Context, q func(rd projections.Reader, by domain.Principal) (any, error), by domain.Principal) (domain.Principal, error) {
+	// Today is the log head: a right removed a moment ago counts.
+	head, err := s.cfg.Store.Head(ctx)
+	if err != nil {
+		return by, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.MaxWait)
+	defer cancel()
+	if err := s.cfg.Runner.WaitFor(wctx, head.Seq); err != nil {
+		return by, err
+	}
+	live := s.cfg.Reader
+	if _, err := q(live, by); err != nil {
+		if k := domain.KindOf(err); k == domain.KindForbidden || k == domain.KindUnauthenticated {
+			return by, err
+		}
+	}
+	me, err := live.Person(by, by.Person)
+	if err != nil {
+		return by, err
+	}
+	now := &domain.Standing{Memberships: make(map[domain.CompanyID]domain.Membership, len(me.Memberships))}
+	for _, m := range me.Memberships {
+		now.Memberships[m.Company] = domain.Membership{Right: m.Right, BuyOnCredit: m.BuyOnCredit}
+	}
+	by.Now = now
+	return by, nil
 }
 
 func (s *Server) waitAfter(c echo.Context) error {

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
@@ -60,18 +61,95 @@ func (w *Writer) start(jobs []*job) {
 		}
 	}
 	if len(events) == 0 {
-		w.settle(jobs, nil)
+		w.settleAfterFlight(jobs)
 		return
 	}
 	// Not tied to any caller's context: a durable write is not abandoned
 	// because one caller left.
 	ctx := context.Background()
 	if p, ok := w.store.(eventstore.Pipeliner); ok {
-		p.Enqueue(ctx, jobs[0].expected, events, func(_ []eventstore.Envelope, err error) { w.settle(jobs, err) })
+		f := w.takeOff()
+		p.Enqueue(ctx, jobs[0].expected, events, func(_ []eventstore.Envelope, err error) { w.land(f, jobs, err) })
 		return
 	}
 	_, err := w.store.Append(ctx, jobs[0].expected, events)
 	w.settle(jobs, err)
+}
+
+// flight is an append handed to a pipelining store and not settled yet.
+// Batches that write nothing (refusals, replays, conflicts) were decided on
+// a state holding every event decided before them, so they are answered
+// only once the last append in flight is durable: a refusal such as
+// key-already-redeemed must not reach a client while the redemption it was
+// decided on could still be lost, and a replay must not read positions not
+// yet written. Appends settle in the order they were enqueued, and one
+// chained after a failed one fails too, so the last append in flight being
+// durable means every earlier one is.
+type flight struct {
+	landed bool
+	err    error
+	after  []*job // batches without events, decided after this append's
+}
+
+// takeOff records a new append as the last one in flight.
+func (w *Writer) takeOff() *flight {
+	f := &flight{}
+	w.flightMu.Lock()
+	w.lastFlight = f
+	w.flightMu.Unlock()
+	return f
+}
+
+// land settles an append's own batches and those waiting on it.
+func (w *Writer) land(f *flight, jobs []*job, err error) {
+	w.flightMu.Lock()
+	f.landed, f.err = true, err
+	after := f.after
+	f.after = nil
+	w.flightMu.Unlock()
+	w.settle(jobs, err)
+	if len(after) > 0 {
+		w.settle(after, chainedOn(err))
+	}
+}
+
+// chainedOn is the outcome of batches that wait on an append that ended
+// with err: when it failed, they were decided on events that are not in the
+// log, like an append chained after it, and are decided again (a conflict).
+func chainedOn(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("decided after an append that failed (%v): %w", err, eventstore.ErrConflict)
+}
+
+// settleAfterFlight answers batches that write nothing once the last
+// append in flight has landed, with its outcome: if it failed, they were
+// decided on events that are not in the log and are decided again.
+func (w *Writer) settleAfterFlight(jobs []*job) {
+	w.flightMu.Lock()
+	f := w.lastFlight
+	if f != nil && !f.landed {
+		f.after = append(f.after, jobs...)
+		w.flightMu.Unlock()
+		return
+	}
+	var err error
+	if f != nil {
+		err = chainedOn(f.err)
+	}
+	w.flightMu.Unlock()
+	w.settle(jobs, err)
+}
+
+// groundFlights forgets the appends of a state that was just rebuilt from
+// the log: nothing is in flight then (the writer waits for every batch
+// before it rebuilds), and a failed append of the old state must not fail
+// what is decided on the new one.
+func (w *Writer) groundFlights() {
+	w.flightMu.Lock()
+	w.lastFlight = nil
+	w.flightMu.Unlock()
 }
 
 // settle answers the callers of jobs whose append is over, or fails the

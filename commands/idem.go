@@ -149,11 +149,14 @@ func (t *idemTable) add(k idemKey, digest string, first uint64, n uint32) {
 // sameDigest reports whether digest is the one recorded in e.
 func (t *idemTable) sameDigest(e idemEntry, digest string) bool { return e.digest == t.key(digest) }
 
-// replay records the command ids of replayed events.
+// replay records the command ids of replayed events, each in the scope of
+// the person and channel that sent it (appendScoped).
 func (t *idemTable) replay(recs []replay.Lean) {
+	var scoped []byte
 	for i := range recs {
 		if r := &recs[i]; len(r.Command) > 0 {
-			t.extend(r.Command, r.Digest, r.Seq)
+			scoped = appendScoped(scoped[:0], r.Channel, r.Person, r.Command)
+			t.extend(scoped, r.Digest, r.Seq)
 		}
 	}
 }

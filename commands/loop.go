@@ -149,12 +149,12 @@ func (w *Writer) decideBatch(batch []*pending, now time.Time) ([]decided, int, e
 	for i, p := range batch {
 		d := &out[i]
 		d.dupOf = -1
-		if j, ok := seen[p.req.ID]; ok {
+		if j, ok := seen[p.scoped]; ok {
 			d.dupOf = j
 			continue
 		}
-		seen[p.req.ID] = i
-		k, e, ok := w.idem.get(p.req.ID)
+		seen[p.scoped] = i
+		k, e, ok := w.idem.get(p.scoped)
 		if ok {
 			d.res, d.err = Result{CommandID: p.req.ID, Positions: e.positions(), Replayed: true}, nil
 			if !w.idem.sameDigest(e, p.req.Digest) {
@@ -202,20 +202,15 @@ func (j *job) encode(events []eventstore.Event) ([]eventstore.Event, error) {
 	return events, nil
 }
 
+// encode builds the stored form of a command's index-th event. Its id is
+// derived from the scoped command id, so that two principals using the same
+// key never produce the same event ids (KurrentDB deduplicates on them).
 func encode(p *pending, ev domain.Event, index int, now time.Time) (eventstore.Event, error) {
 	data, err := json.Marshal(ev)
 	if err != nil {
 		return eventstore.Event{}, err
 	}
-	actor := p.req.Actor
-	if actor.Person == "" && p.req.By.Person != 0 {
-		actor.Person = strconv.FormatInt(int64(p.req.By.Person), 10)
-	}
-	actor.Vendor = actor.Vendor || p.req.By.Vendor
-	if actor.Channel == "" {
-		actor.Channel = eventstore.ChannelAPI
-	}
-	return eventstore.Event{ID: EventID(p.req.ID, index), Type: ev.EventType(), Time: now, Actor: actor,
+	return eventstore.Event{ID: EventID(p.scoped, index), Type: ev.EventType(), Time: now, Actor: p.req.Actor,
 		Command: p.req.ID, Digest: p.req.Digest, Tags: ev.EventTags(), Data: data}, nil
 }
 

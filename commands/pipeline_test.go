@@ -21,8 +21,13 @@ type heldStore struct {
 	mu       sync.Mutex
 	enqueued int
 	gate     chan struct{}
+	once     sync.Once
 	order    chan func() // appends in enqueue order
 }
+
+// release lets every held append go, once; a failing test calls it too, or
+// its writer's Close would wait for the held appends forever.
+func (h *heldStore) release() { h.once.Do(func() { close(h.gate) }) }
 
 func newHeldStore(s *memstore.Store) *heldStore {
 	h := &heldStore{Store: s, gate: make(chan struct{}), order: make(chan func(), 64)}
@@ -56,30 +61,16 @@ var _ eventstore.Pipeliner = (*heldStore)(nil)
 // as written: it is decided again on the rebuilt state and lands where the
 // first would have.
 func TestPipelineFailureFailsChainedBatch(t *testing.T) {
-	w, mem := open(t)
-	w.Close()
-	store := newHeldStore(mem)
-	w = openOn(t, store)
+	w, mem, store := openHeld(t)
 	before := head(t, mem)
 
-	type outcome struct {
-		res commands.Result
-		err error
-	}
-	first, second := make(chan outcome, 1), make(chan outcome, 1)
-	go func() {
-		res, err := w.Submit(context.Background(), register("a@example.com"))
-		first <- outcome{res, err}
-	}()
+	first := submitAsync(w, register("a@example.com"))
 	waitUntil(t, func() bool { return store.count() == 1 }, "the first batch handed to the log")
-	go func() {
-		res, err := w.Submit(context.Background(), register("b@example.com"))
-		second <- outcome{res, err}
-	}()
+	second := submitAsync(w, register("b@example.com"))
 	waitUntil(t, func() bool { return store.count() == 2 }, "the second batch handed over before the first is durable")
 
 	mem.FailNextAppend(errors.New("disk on fire"))
-	close(store.gate)
+	store.release()
 
 	if o := <-first; !errors.Is(o.err, commands.ErrRetryable) {
 		t.Fatalf("first command: %+v, want the retryable error", o)
@@ -96,6 +87,33 @@ func TestPipelineFailureFailsChainedBatch(t *testing.T) {
 	if _, ok := res.Events[0].(domain.PersonRegistered); !ok || res.Last() != before+2 {
 		t.Fatalf("re-registration: %+v", res)
 	}
+}
+
+// openHeld starts a writer on a bootstrapped log whose appends are held
+// until store.release (called at the latest when the test ends).
+func openHeld(t *testing.T) (*commands.Writer, *memstore.Store, *heldStore) {
+	w, mem := open(t)
+	w.Close()
+	store := newHeldStore(mem)
+	w = openOn(t, store)
+	t.Cleanup(store.release)
+	return w, mem, store
+}
+
+// outcome is what Submit returned.
+type outcome struct {
+	res commands.Result
+	err error
+}
+
+// submitAsync submits r on its own goroutine; the channel gets the outcome.
+func submitAsync(w *commands.Writer, r commands.Request) <-chan outcome {
+	out := make(chan outcome, 1)
+	go func() {
+		res, err := w.Submit(context.Background(), r)
+		out <- outcome{res, err}
+	}()
+	return out
 }
 
 // waitUntil polls cond for up to ten seconds.

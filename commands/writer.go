@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,6 +91,10 @@ type Writer struct {
 	retries     []*pending // commands of failed appends, to decide again
 	appenderOut chan struct{}
 	inspect     chan func()
+	// lastFlight is the last append handed to a pipelining store; batches
+	// that write nothing wait for it (appender.go, flight).
+	flightMu   sync.Mutex
+	lastFlight *flight
 	// deciding and encoding are set while the writer decides a batch and
 	// while the appender encodes one: with the queues, they tell the log
 	// that an append is on its way (busy).
@@ -100,7 +105,10 @@ type Writer struct {
 }
 
 type pending struct {
-	req      Request
+	req Request
+	// scoped is the command id within its sender's scope (appendScoped): the
+	// name the idempotency table and the event ids use.
+	scoped   string
 	ctx      context.Context
 	reply    chan reply
 	attempts int
@@ -188,6 +196,7 @@ func (w *Writer) rebuild(ctx context.Context) error {
 		return err
 	}
 	w.state, w.idem, w.head = st, idem, last
+	w.groundFlights()
 	return nil
 }
 
@@ -200,7 +209,9 @@ func (w *Writer) Submit(ctx context.Context, req Request) (Result, error) {
 	if req.Digest == "" {
 		req.Digest = digestOf(req.Command)
 	}
-	p := &pending{req: req, ctx: ctx, reply: make(chan reply, 1)}
+	req.Actor = actorOf(req)
+	p := &pending{req: req, scoped: string(appendScoped(nil, req.Actor.Channel, req.Actor.Person, req.ID)),
+		ctx: ctx, reply: make(chan reply, 1)}
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
@@ -238,6 +249,36 @@ func (w *Writer) fillReplayed(ctx context.Context, res Result) (Result, error) {
 		res.Events = append(res.Events, rec.Event)
 	}
 	return res, nil
+}
+
+// actorOf completes the actor the events of req carry: the person and the
+// vendor flag of the principal unless the caller named them, and the API
+// channel by default. The idempotency scope is taken from it, in Submit
+// and in a replay alike.
+func actorOf(req Request) eventstore.Actor {
+	a := req.Actor
+	if a.Person == "" && req.By.Person != 0 {
+		a.Person = strconv.FormatInt(int64(req.By.Person), 10)
+	}
+	a.Vendor = a.Vendor || req.By.Vendor
+	if a.Channel == "" {
+		a.Channel = eventstore.ChannelAPI
+	}
+	return a
+}
+
+// appendScoped appends the idempotency name of command id sent by person
+// through channel. An Idempotency-Key belongs to the principal that sent it,
+// as Stripe scopes keys to an account: the same key from another person, or
+// through another channel, is another command and never finds this one's
+// answer (which may hold a fresh activation code). NUL cannot occur in a
+// channel or a person id, so the parts cannot run into each other.
+func appendScoped[S ~string | ~[]byte](b []byte, channel, person, id S) []byte {
+	b = append(b, channel...)
+	b = append(b, 0)
+	b = append(b, person...)
+	b = append(b, 0)
+	return append(b, id...)
 }
 
 // digestOf identifies a command's payload by its type and JSON form.

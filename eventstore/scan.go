@@ -3,14 +3,18 @@ package eventstore
 import "context"
 
 // Raw is the part of a stored event that a replay into the write state
-// needs: position, type, command id, digest, payload and chained hash.
-// Command, Digest and Data are views of the store's memory, valid only
-// during the Scan callback that receives them; Type may be kept.
+// needs: position, type, the command id with the digest of its payload and
+// the person and channel that sent it (an idempotency key belongs to its
+// sender), payload and chained hash. Command, Digest, Person, Channel and
+// Data are views of the store's memory, valid only during the Scan callback
+// that receives them; Type may be kept.
 type Raw struct {
 	Seq     uint64
 	Type    string
 	Command []byte
 	Digest  []byte
+	Person  []byte
+	Channel []byte
 	Data    []byte
 	Hash    Digest
 }
@@ -55,5 +59,6 @@ func Scan(ctx context.Context, s Store, from, to uint64, fn func(*Raw) error) er
 
 // RawOf returns the fields of e that Raw holds; Data is e's.
 func RawOf(e *Envelope) Raw {
-	return Raw{Seq: e.Seq, Type: e.Type, Command: []byte(e.Command), Digest: []byte(e.Digest), Data: e.Data, Hash: e.Hash}
+	return Raw{Seq: e.Seq, Type: e.Type, Command: []byte(e.Command), Digest: []byte(e.Digest),
+		Person: []byte(e.Actor.Person), Channel: []byte(e.Actor.Channel), Data: e.Data, Hash: e.Hash}
 }

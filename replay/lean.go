@@ -10,13 +10,17 @@ import (
 )
 
 // Lean is an event as the write state needs it: its position, command id,
-// digest and chained hash, and the decoded event. A batch of records, and
-// the bytes of their Command and Digest, are valid only during the callback
-// that receives them: they are reused for a later batch.
+// digest and the person and channel that sent the command (the owner of its
+// idempotency key), chained hash, and the decoded event. A batch of
+// records, and the bytes of their Command, Digest, Person and Channel, are
+// valid only during the callback that receives them: they are reused for a
+// later batch.
 type Lean struct {
 	Seq     uint64
 	Command []byte
 	Digest  []byte
+	Person  []byte
+	Channel []byte
 	Hash    eventstore.Digest
 	Event   domain.Event
 }
@@ -33,8 +37,9 @@ type leanJob struct {
 	done     chan struct{}
 }
 
-// span locates one record's command id (cmd:dig) and digest (dig:end) in a job's buf.
-type span struct{ cmd, dig, end int }
+// span locates one record's command id (cmd:dig), digest (dig:per), person
+// (per:ch) and channel (ch:end) in a job's buf.
+type span struct{ cmd, dig, per, ch, end int }
 
 // RangeLean replays the events with from <= seq <= to (to 0: up to the
 // head known at the start) like Range, but through eventstore.Scan: it
@@ -114,9 +119,16 @@ func scanJob(ctx context.Context, s eventstore.Store, j *leanJob) error {
 		if err != nil {
 			return fmt.Errorf("position %d: %w", r.Seq, err)
 		}
-		cmd := len(j.buf)
-		j.buf = append(append(j.buf, r.Command...), r.Digest...)
-		j.spans = append(j.spans, span{cmd, cmd + len(r.Command), len(j.buf)})
+		sp := span{cmd: len(j.buf)}
+		j.buf = append(j.buf, r.Command...)
+		sp.dig = len(j.buf)
+		j.buf = append(j.buf, r.Digest...)
+		sp.per = len(j.buf)
+		j.buf = append(j.buf, r.Person...)
+		sp.ch = len(j.buf)
+		j.buf = append(j.buf, r.Channel...)
+		sp.end = len(j.buf)
+		j.spans = append(j.spans, sp)
 		j.recs = append(j.recs, Lean{Seq: r.Seq, Hash: r.Hash, Event: ev})
 		return nil
 	})
@@ -128,7 +140,9 @@ func scanJob(ctx context.Context, s eventstore.Store, j *leanJob) error {
 	}
 	for i, sp := range j.spans {
 		j.recs[i].Command = j.buf[sp.cmd:sp.dig:sp.dig]
-		j.recs[i].Digest = j.buf[sp.dig:sp.end:sp.end]
+		j.recs[i].Digest = j.buf[sp.dig:sp.per:sp.per]
+		j.recs[i].Person = j.buf[sp.per:sp.ch:sp.ch]
+		j.recs[i].Channel = j.buf[sp.ch:sp.end:sp.end]
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package replay_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,7 +30,8 @@ func keyEvents(t *testing.T, s eventstore.Store, n int) {
 			cmd = fmt.Sprintf(`cmd "%d"`, i) // escaped: the slow path
 		}
 		batch = append(batch, eventstore.Event{ID: fmt.Sprint(i), Type: "ActivationKeyIssued", Time: time.Unix(int64(i), 0),
-			Actor: eventstore.Actor{Channel: "api"}, Command: cmd, Digest: fmt.Sprintf("d%d", i%5), Data: data})
+			Actor: eventstore.Actor{Person: fmt.Sprint(i % 4), Channel: []string{"api", "interface"}[i%2]}, Command: cmd,
+			Digest: fmt.Sprintf("d%d", i%5), Data: data})
 		if len(batch) == 500 || i == n-1 {
 			envs, err := s.Append(ctx, head, batch)
 			if err != nil {
@@ -59,7 +59,8 @@ func TestRangeLeanMatchesRange(t *testing.T) {
 			err := replay.Range(context.Background(), s, r[0], r[1], func(recs []replay.Record) error {
 				for _, rec := range recs {
 					want = append(want, replay.Lean{Seq: rec.Env.Seq, Command: []byte(rec.Env.Command),
-						Digest: []byte(rec.Env.Digest), Hash: rec.Env.Hash, Event: rec.Event})
+						Digest: []byte(rec.Env.Digest), Person: []byte(rec.Env.Actor.Person),
+						Channel: []byte(rec.Env.Actor.Channel), Hash: rec.Env.Hash, Event: rec.Event})
 				}
 				return nil
 			})
@@ -68,7 +69,8 @@ func TestRangeLeanMatchesRange(t *testing.T) {
 			}
 			err = replay.RangeLean(context.Background(), s, r[0], r[1], func(recs []replay.Lean) error {
 				for _, rec := range recs {
-					rec.Command, rec.Digest = bytes.Clone(rec.Command), bytes.Clone(rec.Digest)
+					rec.Command, rec.Digest = append([]byte{}, rec.Command...), append([]byte{}, rec.Digest...)
+					rec.Person, rec.Channel = append([]byte{}, rec.Person...), append([]byte{}, rec.Channel...)
 					got = append(got, rec)
 				}
 				return nil

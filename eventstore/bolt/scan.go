@@ -56,6 +56,6 @@ func rawOf(v []byte, r *eventstore.Raw, f *fields, types map[string]string) erro
 	}
 	// Clipped, so that an append to a view can never reach the map.
 	*r = eventstore.Raw{Seq: f.seq, Type: typ, Command: slices.Clip(f.command), Digest: slices.Clip(f.digest),
-		Data: slices.Clip(f.data), Hash: f.hash}
+		Person: slices.Clip(f.person), Channel: slices.Clip(f.channel), Data: slices.Clip(f.data), Hash: f.hash}
 	return nil
 }

@@ -20,7 +20,8 @@ func testScan(t *testing.T, open Factory) {
 		err := eventstore.Scan(ctxFor(t), s, c.from, c.to, func(r *eventstore.Raw) error {
 			// Views are valid only during the callback: keep copies.
 			got = append(got, eventstore.Raw{Seq: r.Seq, Type: r.Type, Command: bytes.Clone(r.Command),
-				Digest: bytes.Clone(r.Digest), Data: bytes.Clone(r.Data), Hash: r.Hash})
+				Digest: bytes.Clone(r.Digest), Person: bytes.Clone(r.Person), Channel: bytes.Clone(r.Channel),
+				Data: bytes.Clone(r.Data), Hash: r.Hash})
 			return nil
 		})
 		what := fmt.Sprintf("Scan(%d, %d)", c.from, c.to)
@@ -58,6 +59,10 @@ func sameRaw(want, got eventstore.Raw) string {
 		return fmt.Sprintf("command %q, want %q", got.Command, want.Command)
 	case !bytes.Equal(got.Digest, want.Digest):
 		return fmt.Sprintf("digest %q, want %q", got.Digest, want.Digest)
+	case !bytes.Equal(got.Person, want.Person):
+		return fmt.Sprintf("person %q, want %q", got.Person, want.Person)
+	case !bytes.Equal(got.Channel, want.Channel):
+		return fmt.Sprintf("channel %q, want %q", got.Channel, want.Channel)
 	case !bytes.Equal(got.Data, want.Data):
 		return fmt.Sprintf("data %s, want %s", got.Data, want.Data)
 	case got.Hash != want.Hash:
