@@ -27,6 +27,18 @@ func ParseRight(s string) (Right, error) {
 type Principal struct {
 	Person PersonID
 	Vendor bool // vendor staff see and may do everything
+	// Now, when set, holds the caller's memberships as they are today. A
+	// query answered from a past state (as-of) decides access by them, not
+	// by the rights the caller had then: an administrator removed since
+	// must not read the project's trust value as it was while they were one.
+	// Which company an entity belonged to still comes from the past state.
+	// Commands never carry it.
+	Now *Standing
+}
+
+// Standing is a person's memberships at one point, by company.
+type Standing struct {
+	Memberships map[CompanyID]Membership
 }
 
 func (p Principal) String() string { return fmt.Sprintf("person %d", p.Person) }
@@ -83,7 +95,12 @@ func (s *State) member(p Principal, c CompanyID) (Membership, error) {
 	if !ok {
 		return Membership{}, Errorf(KindNotFound, "company-not-found", "no company %d", c)
 	}
-	m, ok := co.Members[p.Person]
+	var m Membership
+	if p.Now != nil {
+		m, ok = p.Now.Memberships[c]
+	} else {
+		m, ok = co.Members[p.Person]
+	}
 	if !ok {
 		return Membership{}, ErrNotMember
 	}
