@@ -26,6 +26,15 @@ type ledger struct {
 	node  *app.Node
 	// client validates every answer against the OpenAPI document.
 	client *http.Client
+	cfg    app.Config // what the node was started with, for restart
+}
+
+// restart starts a new node on the same log and points the ledger at it;
+// the old one runs on, idle, until the test ends.
+func (l *ledger) restart() {
+	l.t.Helper()
+	n := serve(l.t, l.cfg)
+	l.srv, l.node, l.client = n.srv, n.node, n.client
 }
 
 func start(t *testing.T) *ledger {
@@ -47,7 +56,7 @@ func serve(t *testing.T, cfg app.Config) *ledger {
 	srv := httptest.NewServer(node.Server)
 	t.Cleanup(func() { srv.Close(); node.Close() })
 	return &ledger{t: t, srv: srv, store: cfg.Store.(*memstore.Store), node: node,
-		client: &http.Client{Transport: validating{t: t, doc: node.Server.OpenAPI()}}}
+		client: &http.Client{Transport: validating{t: t, doc: node.Server.OpenAPI()}}, cfg: cfg}
 }
 
 type answer struct {

@@ -128,11 +128,34 @@ func (s *Server) interfaceCall(c echo.Context) (interfaceAnswer, error) {
 	case !who.Reachable:
 		return interfaceAnswer{}, interfaceError("the user has no access to the licenses of this project")
 	}
-	return s.interfaceCommand(c.Request().Context(), q, who, domain.ProjectID(pid))
+	once := signedOnce(q)
+	if once != "" && !s.signed.take(once, s.cfg.Clock()) {
+		return interfaceAnswer{}, errCallUsed
+	}
+	out, err := s.interfaceCommand(c.Request().Context(), q, who, domain.ProjectID(pid), once)
+	if once != "" && domain.KindOf(err) == domain.KindUnavailable {
+		s.signed.release(once) // not carried out: the client may send it again
+	}
+	return out, err
+}
+
+// errCallUsed refuses a signed call with ts sent a second time.
+var errCallUsed = interfaceError("the request was already used (a call with ts is accepted once; sign a new one)")
+
+// signedOnce names a call that may be accepted only once: one with ts, by
+// its hash (which covers ts and every parameter). Legacy calls without ts
+// may be repeated, as they always could; they return "".
+func signedOnce(q url.Values) string {
+	if q.Get("ts") == "" {
+		return ""
+	}
+	return "interface.php:" + strings.ToLower(strings.TrimSpace(q.Get("hash")))
 }
 
 // interfaceCommand maps a checked call onto its domain command.
-func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who projections.InterfaceCallerView, pid domain.ProjectID) (interfaceAnswer, error) {
+// once, when set, is the command id of a call accepted only once: a write
+// that finds it already in the log (replayed) is refused as used.
+func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who projections.InterfaceCallerView, pid domain.ProjectID, once string) (interfaceAnswer, error) {
 	need := func(p string) (string, error) {
 		v := strings.TrimSpace(q.Get(p))
 		if v == "" {
@@ -146,7 +169,7 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		if err != nil {
 			return interfaceAnswer{}, err
 		}
-		_, err = s.interfaceSubmit(ctx, who, domain.InterfaceAddDevice{Project: pid, Serial: serial, Description: q.Get("device_desc")})
+		_, err = s.interfaceSubmit(ctx, who, once, domain.InterfaceAddDevice{Project: pid, Serial: serial, Description: q.Get("device_desc")})
 		return interfaceAnswer{}, err
 	case "delDevice":
 		serial, err := need("serial")
@@ -156,7 +179,7 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		if _, err := s.deviceInProject(who, pid, serial); err != nil {
 			return interfaceAnswer{}, err
 		}
-		_, err = s.interfaceSubmit(ctx, who, domain.RemoveDevices{Company: who.Company, MACs: []string{serial}})
+		_, err = s.interfaceSubmit(ctx, who, once, domain.RemoveDevices{Company: who.Company, MACs: []string{serial}})
 		return interfaceAnswer{}, err
 	case "createProject":
 		name, err := need("project_name")
@@ -167,7 +190,7 @@ func (s *Server) interfaceCommand(ctx context.Context, q url.Values, who project
 		if err != nil {
 			return interfaceAnswer{}, err
 		}
-		res, err := s.interfaceSubmit(ctx, who, domain.InterfaceCreateProject{Company: who.Company, Name: name,
+		res, err := s.interfaceSubmit(ctx, who, once, domain.InterfaceCreateProject{Company: who.Company, Name: name,
 			Description: q.Get("project_desc"), SSAEnd: end,
 			Properties: domain.ProjectProperties{TrustValue: who.Trust, UpdateURL: q.Get("update_url")}})
 		if err != nil {
@@ -243,9 +266,17 @@ func warrantyAnswer(end string) (interfaceAnswer, error) {
 	return interfaceAnswer{Warranty: t.Unix(), WarrantyStr: t.Format(time.DateTime)}, nil
 }
 
-func (s *Server) interfaceSubmit(ctx context.Context, who projections.InterfaceCallerView, cmd domain.Command) (commands.Result, error) {
-	return s.cfg.Writer.Submit(context.WithoutCancel(ctx), commands.Request{By: who.Person, Command: cmd,
+// interfaceSubmit runs an interface.php command. A call accepted only once
+// uses its hash as command id, so that the log itself remembers it across
+// restarts and nodes: a second copy is replayed by the writer and refused
+// here.
+func (s *Server) interfaceSubmit(ctx context.Context, who projections.InterfaceCallerView, once string, cmd domain.Command) (commands.Result, error) {
+	res, err := s.cfg.Writer.Submit(context.WithoutCancel(ctx), commands.Request{ID: once, By: who.Person, Command: cmd,
 		Actor: eventstore.Actor{Channel: eventstore.ChannelInterface, Company: strconv.FormatInt(int64(who.Company), 10)}})
+	if err == nil && res.Replayed {
+		return res, errCallUsed
+	}
+	return res, err
 }
 
 // checkTS refuses a call whose optional ts is more than InterfaceMaxAge

@@ -192,3 +192,33 @@ func TestInterfaceTimestamp(t *testing.T) {
 		t.Fatalf("a fresh call = %v", got)
 	}
 }
+
+// A signed call with ts is accepted once: a captured URL sent again within
+// its window is refused, for a write also after a restart (the log holds
+// the call's hash as command id) and for getWarranty, which writes nothing.
+func TestInterfaceSignedCallAcceptedOnce(t *testing.T) {
+	f := ifaceSetup(t)
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) // the test server's clock
+	add := []string{"cmd", "addDevice", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel), "serial", "000003",
+		"ts", fmt.Sprint(now.Unix())}
+	if got := f.call(f.trust, add...); got["success"] != true {
+		t.Fatalf("first call = %v", got)
+	}
+	f.refusedCall("already used", f.trust, add...)
+	warranty := []string{"cmd", "getWarranty", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel), "serial", "000003",
+		"ts", fmt.Sprint(now.Unix())}
+	if got := f.call(f.trust, warranty...); got["success"] != true {
+		t.Fatalf("first getWarranty = %v", got)
+	}
+	f.refusedCall("already used", f.trust, warranty...)
+	// Without ts the legacy call may be repeated, as it always could.
+	legacy := []string{"cmd", "getWarranty", "email", "alice@example.com", "project_id", fmt.Sprint(f.hotel), "serial", "000003"}
+	for range 2 {
+		if got := f.call(f.trust, legacy...); got["success"] != true {
+			t.Fatalf("legacy getWarranty = %v", got)
+		}
+	}
+	// A new node on the same log has not seen the call, but the log has.
+	f.restart()
+	f.refusedCall("already used", f.trust, add...)
+}

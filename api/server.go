@@ -57,6 +57,8 @@ type Server struct {
 	ops     []documented
 	openapi []byte
 	past    asOf // read models of past positions (asof.go)
+	// signed are the interface.php calls with ts already accepted.
+	signed signedCalls
 }
 
 // New builds the server with every route registered.
