@@ -175,12 +175,29 @@ func bootstrap(ctx context.Context, cfg Config, w *commands.Writer) (string, err
 	if cfg.AdminToken != "" {
 		secret, id, hash = cfg.AdminToken, api.TokenID(cfg.AdminToken), api.HashToken(cfg.AdminToken)
 	}
-	_, err = w.Submit(ctx, commands.Request{ID: "bootstrap", Actor: eventstore.Actor{Channel: eventstore.ChannelSystem},
+	res, err := w.Submit(ctx, commands.Request{ID: "bootstrap", Actor: eventstore.Actor{Channel: eventstore.ChannelSystem},
 		Command: domain.Bootstrap{Email: "admin@vendor.invalid", Name: "Vendor administrator", TokenID: id, TokenHash: hash}})
+	if bootstrappedElsewhere(res, err) {
+		// Another node started on the same empty log and bootstrapped it
+		// first: its token is the administrator's, this one was never stored.
+		cfg.Logger.Info("the log was bootstrapped by another node; no administrator token issued here")
+		return "", nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("bootstrapping the ledger: %w", err)
 	}
 	return secret, nil
+}
+
+// bootstrappedElsewhere tells a bootstrap that lost the race for an empty
+// log: it found the command id written with another token (a conflict),
+// or with the same one (replayed), or persons already registered.
+func bootstrappedElsewhere(res commands.Result, err error) bool {
+	if err == nil {
+		return res.Replayed
+	}
+	var de *domain.Error
+	return errors.As(err, &de) && (de.Code == "idempotency-key-reused" || de.Code == "already-initialized")
 }
 
 // Close stops the writer after the queued commands, then the runner. The
