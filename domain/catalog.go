@@ -30,6 +30,9 @@ type LicenseType struct {
 	Category Category        `json:"category"`
 	Versions []int           `json:"versions,omitempty"` // empty: the type has no version (SSC, GVL-...)
 	SSCValue decimal.Decimal `json:"ssc_value,omitzero"` // SSC per unit and 365 days
+	// ISCMonth is the software rental price: iSC per unit and month
+	// (docs/rental.md). Types without it cannot be rented.
+	ISCMonth decimal.Decimal `json:"isc_month,omitzero"`
 }
 
 // Versioned reports whether items of this type carry a version.

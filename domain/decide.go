@@ -19,7 +19,13 @@ type Command interface {
 // Decide runs the command's decider. It is pure: it reads s and now and
 // changes nothing; the caller applies the returned events with Evolve.
 func Decide(s *State, by Principal, c Command, now time.Time) ([]Event, error) {
-	return c.decide(s, by, now)
+	evs, err := c.decide(s, by, now)
+	if err != nil || len(s.DomainOfProject) == 0 {
+		return evs, err
+	}
+	// A rental runs on its project's iSC, which other commands change too
+	// (keys redeemed into it or created from it, project joins): rental.go.
+	return s.withRentalNotes(evs, now), nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -121,7 +121,10 @@ func (s *State) addVirtualDevice(p *Project, m MAC, typ string) ([]Event, error)
 }
 
 // RemoveDevices takes devices out of a company; their licenses stay with
-// them. Refusals: the caller's right, invalid-mac, device-not-in-company.
+// them. A device that also sits in a rental project stays there (it holds
+// rental licenses, docs/rental.md). Refusals: the caller's right,
+// invalid-mac, device-not-in-company, device-has-rental-licenses (a device
+// in its rental project only: remove the rented licenses first).
 type RemoveDevices struct {
 	Company CompanyID
 	MACs    []string
@@ -144,7 +147,11 @@ func (c RemoveDevices) decide(s *State, by Principal, _ time.Time) ([]Event, err
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, DeviceRemoved{MAC: m, Company: c.Company, Project: pl.Project})
+		ev, err := s.removeFromProject(c.Company, m, pl)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
 	}
 	return out, nil
 }
@@ -186,6 +193,9 @@ func (c MoveDevices) decide(s *State, by Principal, now time.Time) ([]Event, err
 		}
 		if pl.Project != to.ID {
 			out = append(out, DeviceMoved{MAC: m, Company: c.Company, From: pl.Project, To: to.ID})
+			if ev, ok := s.stayInRentalProject(c.Company, m, pl.Project); ok {
+				out = append(out, ev)
+			}
 		}
 	}
 	if len(out) == 0 {
@@ -193,9 +203,11 @@ func (c MoveDevices) decide(s *State, by Principal, now time.Time) ([]Event, err
 	}
 	// Into an SSA project the moved devices' licenses get its SSA end, paid
 	// from its SSC balance or invoiced under automatic SSA (SSAOnMove).
-	moved := make([]MAC, len(out))
-	for i, e := range out {
-		moved[i] = e.(DeviceMoved).MAC
+	var moved []MAC
+	for _, e := range out {
+		if mv, ok := e.(DeviceMoved); ok {
+			moved = append(moved, mv.MAC)
+		}
 	}
 	pre, post, err := s.SSAOnMove(by, to, moved, 0, false, "", DayOf(now))
 	if err != nil {

@@ -199,11 +199,13 @@ func (c MoveLicenses) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 	return []Event{LicensesMoved{From: from.MAC, To: to.MAC, Company: c.Company, Lines: lines}}, nil
 }
 
-// movableLines are a device's lines except warranty extensions.
+// movableLines are a device's lines except warranty extensions and
+// rental licenses (these stay bound until the Devices App removes them,
+// and never reach a free pool).
 func (s *State) movableLines(d *Device) []LicenseLine {
 	var out []LicenseLine
 	for _, l := range d.Licenses {
-		if s.Catalog.LicenseTypes[l.Type].Category != CategoryWarranty {
+		if s.Catalog.LicenseTypes[l.Type].Category != CategoryWarranty && l.Origin != OriginRental {
 			out = append(out, l)
 		}
 	}

@@ -54,7 +54,9 @@ func TestFreePoolAndMoveDeciders(t *testing.T) {
 	returned := append(returnWorld(), LicensesReturned{MAC: mac6000, Company: 1, Project: 1, Lines: retLines[:4], Confirmation: "INV-009033000001-1", Date: today})
 	received := append(returnWorld(), RMARequestedEvent{MAC: mac6000, Company: 1}, RMAReceivedEvent{MAC: mac6000})
 	targetLicensed := append(returnWorld(), LicensesBound{MAC: mac6010, Company: 1, Project: 1, Lines: []LicenseLine{bound(9, pri13, 1)}})
-	moved := []LicenseLine{retLines[0], retLines[1], retLines[2], retLines[3], retLines[4], retLines[6]}
+	// Warranty stays, and so do rental licenses: they stay bound until the
+	// Devices App removes them and never reach a free pool.
+	moved := retLines[:5]
 	runCases(t, []decideCase{
 		{name: "bind from the free pool keeps dates and keys", given: returned, by: bob, when: BindFreeLicenses{Project: 1, MAC: "000004", IDs: []int64{4, 1, 2, 3}},
 			then: []Event{FreeLicensesBound{MAC: mac6010, Company: 1, Project: 1, Lines: []LicenseLine{retLines[3], retLines[0], retLines[1], retLines[2]}}}},
@@ -83,7 +85,7 @@ func TestFreePoolAndMoveDeciders(t *testing.T) {
 func TestMovedSourceBecomesRMAAndPoolEmpties(t *testing.T) {
 	st := stateOf(t, returnWorld()...)
 	decideAndApply(t, st, alice, MoveLicenses{Company: 1, From: "000001", To: "000004"})
-	if d := st.Devices[mac6000]; d.RMA != RMARequested || len(d.Licenses) != 1 {
+	if d := st.Devices[mac6000]; d.RMA != RMARequested || len(d.Licenses) != 2 || d.Licenses[1].Origin != OriginRental {
 		t.Fatalf("source after move: RMA %q, lines %v", d.RMA, d.Licenses)
 	}
 	st = stateOf(t, returnWorld()...)

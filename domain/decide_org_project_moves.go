@@ -15,7 +15,8 @@ func (JoinProject) CommandType() string { return "JoinProject" }
 
 // decide checks, in order: edit right on Project, Into exists, not the
 // same project, same company, Project grants no external rights, Project
-// is not under automatic SSA, then the SSA engine's refusals when Into is
+// is not under automatic SSA, Project is not linked to a Devices domain
+// (project-linked-to-domain), then the SSA engine's refusals when Into is
 // under SSA (SSAOnJoin: the joined licenses get Into's SSA end and their
 // SSC are paid from both balances, or invoiced under automatic SSA).
 func (c JoinProject) decide(s *State, by Principal, now time.Time) ([]Event, error) {
@@ -36,6 +37,8 @@ func (c JoinProject) decide(s *State, by Principal, now time.Time) ([]Event, err
 		return nil, ErrProjectHasExternalRights
 	case a.AutoSSA:
 		return nil, Errorf(KindRejected, "project-auto-ssa", "a project under automatic SSA cannot be joined into another")
+	case s.DomainOfProject[a.ID] != "":
+		return nil, errProjectLinked(s, a.ID)
 	}
 	pre, post, err := s.SSAOnJoin(by, a, into, DayOf(now))
 	if err != nil {
@@ -65,7 +68,9 @@ func (MoveProject) CommandType() string { return "MoveProject" }
 
 // decide checks, in order: project exists, Administrator of its company,
 // target exists, another company, no negative balance, name free in the
-// target, no device of the project already in the target company.
+// target, no device of the project already in the target company, not
+// linked to a Devices domain (project-linked-to-domain), no device of the
+// project also in a rental project (project-devices-rented).
 func (c MoveProject) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	p, err := s.project(c.Project)
 	if err != nil {
@@ -86,6 +91,10 @@ func (c MoveProject) decide(s *State, by Principal, _ time.Time) ([]Event, error
 		return nil, Errorf(KindRejected, ErrProjectNameTaken.Code, "company %d already has a project named %q; rename it first", c.To, p.Name)
 	case projectDevicesInCompany(s, p.ID, c.To):
 		return nil, Errorf(KindRejected, "device-in-target-company", "a device of the project is already in company %d", c.To)
+	case s.DomainOfProject[p.ID] != "":
+		return nil, errProjectLinked(s, p.ID)
+	case projectDevicesRented(s, p):
+		return nil, Errorf(KindRejected, "project-devices-rented", "a device of the project also sits in a rental project of company %d", p.Company)
 	}
 	var revoked []CompanyID // nil, not empty, when there were none: the event's JSON omits it
 	if len(p.Grants) > 0 {
@@ -111,7 +120,8 @@ type DeleteProject struct {
 // CommandType implements Command.
 func (DeleteProject) CommandType() string { return "DeleteProject" }
 
-// decide checks, in order: edit right, no project rights, no activation
+// decide checks, in order: edit right, no project rights, not linked to a
+// Devices domain (project-linked-to-domain), no activation
 // keys, no devices, no free licenses, no balance. The portal's per-person
 // project rights do not exist in the ledger, so nothing is checked for them.
 func (c DeleteProject) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
@@ -121,6 +131,9 @@ func (c DeleteProject) decide(s *State, by Principal, _ time.Time) ([]Event, err
 	p := s.Projects[c.Project]
 	if len(p.Grants) > 0 {
 		return nil, ErrProjectHasExternalRights
+	}
+	if s.DomainOfProject[p.ID] != "" {
+		return nil, errProjectLinked(s, p.ID)
 	}
 	what := ""
 	switch {

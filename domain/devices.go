@@ -42,6 +42,10 @@ type Placement struct {
 	Project ProjectID `json:"project"`
 	Name    string    `json:"name"`
 	Comment string    `json:"comment,omitempty"`
+	// Rental is the rental project the device also sits in, beside
+	// Project, because it holds rental licenses of the domain linked to it
+	// (0: none; docs/rental.md).
+	Rental ProjectID `json:"rental_project,omitempty"`
 }
 
 // RMAState is where a device stands in the return (RMA) process.
@@ -206,6 +210,9 @@ func (e DeviceMoved) apply(s *State) error {
 		return err
 	}
 	pl.Project = e.To
+	if pl.Rental == e.To {
+		pl.Rental = 0 // in the rental project as its own project now
+	}
 	return nil
 }
 

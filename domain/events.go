@@ -69,7 +69,7 @@ func decodeAs[T Event](scratch *sync.Pool, data []byte) (Event, error) {
 // eventTypes lists every event type, area by area. A new area adds its
 // list here.
 func eventTypes() [][]registration {
-	return [][]registration{peopleEvents(), orgEvents(), keyEvents(), deviceEvents(), licenseEvents(), returnEvents(), extraEvents(), ssaEvents(), reminderEvents()}
+	return [][]registration{peopleEvents(), orgEvents(), keyEvents(), deviceEvents(), licenseEvents(), returnEvents(), extraEvents(), ssaEvents(), reminderEvents(), rentalEvents()}
 }
 
 // decoders is the wire-name table, built once from eventTypes.

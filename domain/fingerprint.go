@@ -41,6 +41,7 @@ func (s *State) Fingerprint() string {
 	s.fingerprintLicensing(enc)
 	s.fingerprintOrganization(enc)
 	s.fingerprintSSA(enc)
+	s.fingerprintRenting(enc)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

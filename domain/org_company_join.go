@@ -66,6 +66,7 @@ func (e CompanyJoined) apply(s *State) error {
 	}
 	s.moveGrantsAndContracts(e.Absorbed, e.Company)
 	joinCompanyDevices(s, e.Absorbed, e.Company)
+	s.joinCompanyInstances(e.Absorbed, e.Company)
 	delete(s.Companies, old.ID)
 	s.Absorbed[old.ID] = e.Company
 	return nil

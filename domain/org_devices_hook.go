@@ -35,6 +35,9 @@ func reassignProjectDevices(s *State, from, to ProjectID) {
 		for _, pl := range d.In {
 			if pl.Project == from {
 				pl.Project = to
+				if pl.Rental == to {
+					pl.Rental = 0 // its own project is the rental project now
+				}
 			}
 		}
 	}
@@ -86,8 +89,10 @@ func joinCompanyDevices(s *State, absorbed, into CompanyID) {
 			continue
 		}
 		delete(d.In, absorbed)
-		if _, both := d.In[into]; !both {
+		if kept, both := d.In[into]; !both {
 			d.In[into] = pl
+		} else if kept.Rental == 0 && pl.Rental != 0 && pl.Rental != kept.Project {
+			kept.Rental = pl.Rental // it still holds the rental project's licenses
 		}
 		if d.Owner == absorbed {
 			d.Owner = into

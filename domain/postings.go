@@ -19,7 +19,7 @@ type Posting struct {
 // The accounts of the accounting view.
 const (
 	AccountVendor   = "vendor"   // issuing: keys and vendor bindings come from here
-	AccountConsumed = "consumed" // SSC spent, floating licenses deleted
+	AccountConsumed = "consumed" // SSC spent, floating licenses deleted, iSC charged for rental
 )
 
 // AccountKey is the account of an activation key until it is redeemed.
@@ -71,6 +71,14 @@ func Postings(e Event) []Posting {
 		j.sscSpent(e.Project, e.Payment, e.Total)
 	case LinesSSAExtended:
 		j.sscSpent(e.Project, e.Payment, e.Total)
+	case RentalLicensesBound:
+		for _, l := range e.Lines {
+			j.move(AccountVendor, AccountDevice(e.MAC), []Line{{Item: l.Item, Quantity: l.Quantity}})
+		}
+	case RentalLicensesRemoved:
+		j.moveLines(AccountDevice(e.MAC), AccountVendor, e.Lines)
+	case RentalCharged:
+		j.move(AccountProject(e.Project), AccountConsumed, []Line{{Item: ISCItem, Quantity: e.Debit}})
 	}
 	return j.sorted()
 }

@@ -12,12 +12,13 @@ type State struct {
 	Licensing
 	SoftwareService
 	Reminding
+	Renting
 }
 
 // NewState returns the empty state for a catalog.
 func NewState(c *Catalog) *State {
 	return &State{Catalog: c, People: newPeople(), Organization: newOrganization(), Licensing: newLicensing(),
-		SoftwareService: newSoftwareService(), Reminding: newReminding()}
+		SoftwareService: newSoftwareService(), Reminding: newReminding(), Renting: newRenting()}
 }
 
 // Evolve applies one event to the state. Events come from the log and were
