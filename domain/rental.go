@@ -497,6 +497,9 @@ func (e RentalLicensesBound) apply(s *State) error {
 		s.LastLicense = max(s.LastLicense, l.ID)
 	}
 	s.RentedBy[e.MAC] = e.Domain
+	if e.By != 0 {
+		dm.Contact = e.By
+	}
 	return nil
 }
 
@@ -522,6 +525,9 @@ func (e RentalLicensesRemoved) apply(s *State) error {
 	}
 	if !hasRentalLines(d) {
 		delete(s.RentedBy, e.MAC)
+	}
+	if e.By != 0 {
+		dm.Contact = e.By
 	}
 	return nil
 }
