@@ -31,10 +31,12 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	l.want(l.do("POST", fmt.Sprintf("/v1/projects/%d/devices", f.def), f.alice, `{"macs":["000001"]}`), 201, "")
 	f.redeem(f.def, `[{"type":"PBX-Port","version":13,"quantity":10}]`)
 	key := l.want(l.do("POST", fmt.Sprintf("/v1/projects/%d/activation-keys", f.def), f.alice, `{"lines":[{"type":"PBX-Port","version":13,"quantity":1}]}`), 201, "")
+	inst := l.want(l.do("POST", fmt.Sprintf("/v1/companies/%d/devices-instances", f.company), f.alice, `{"name":"apps.example.com","password":"pw"}`), 201, "")
+	l.want(l.do("POST", fmt.Sprintf("/v1/devices-instances/%d/domains", inst.num("instance")), f.alice, `{"name":"pbx.example.com","password":"pw"}`), 201, "")
 	aliceID := l.want(l.do("GET", "/v1/me", f.alice, ""), 200, "").num("data", "id")
 	f.tokens = map[string]string{"administrator": f.alice, "licenses": f.bob, "viewer": vic, "locked": lou, "external": f.carol, "stranger": stranger}
 	f.vars = map[string]string{":company": fmt.Sprint(f.company), ":project": fmt.Sprint(f.def), ":mac": "00-90-33-00-00-01",
-		":person": fmt.Sprint(aliceID), ":code": key.body["code"].(string), ":order": "SO-1"}
+		":person": fmt.Sprint(aliceID), ":code": key.body["code"].(string), ":order": "SO-1", ":domain": "pbx.example.com"}
 	return f
 }
 
@@ -83,6 +85,10 @@ var authzMatrix = map[string]struct {
 	"/v1/companies/:company/search":                 {"q=PBX-Port13", companyRead},
 	"/v1/companies/:company/ssa/expiries":           {"", companyRead},
 	"/v1/companies/:company/ssa/invoices":           {"", companyRead},
+	"/v1/companies/:company/devices-instances":      {"", companyRead},
+	"/v1/companies/:company/domains":                {"", companyRead},
+	"/v1/domains/:domain":                           {"", companyRead},
+	"/v1/domains/:domain/rental/history":            {"", companyRead},
 	"/v1/projects/:project":                         {"", companyRead},
 	"/v1/projects/:project/balance":                 {"", companyRead},
 	"/v1/projects/:project/free-licenses":           {"", companyRead},

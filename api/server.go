@@ -133,7 +133,9 @@ func (s *Server) routes() {
 	s.ssaRoutes(v1)
 	s.historyRoutes(v1)
 	s.searchRoutes(v1)
+	s.rentalRoutes(v1)
 	s.interfaceRoutes()
+	s.csvRoutes()
 }
 
 // status is the answer of /healthz and /readyz.

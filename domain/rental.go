@@ -145,6 +145,9 @@ type DomainRef struct {
 	Project ProjectID `json:"project"`
 }
 
+// Ref returns the reference itself (events embedding it answer it).
+func (r DomainRef) Ref() DomainRef { return r }
+
 // Tags are the envelope tags of a domain event.
 func (r DomainRef) Tags() []string {
 	return []string{DomainTag(r.Domain), r.Company.Tag(), r.Project.Tag()}

@@ -88,3 +88,6 @@ func lastCovered(m, limit decimal.Decimal, k0, n int) int {
 	}
 	return k
 }
+
+// FormatISC writes whole iSC as a decimal string.
+func FormatISC(n int64) string { return decimal.NewFromInt(n).String() }

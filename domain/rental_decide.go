@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"crypto/md5" // RFC 7616 digest authentication still offers MD5; SHA-256 is stored beside it
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
 	"strings"
 	"time"
@@ -23,7 +26,6 @@ const (
 
 var (
 	domainNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
-	hexRE        = regexp.MustCompile(`^[0-9a-f]+$`)
 )
 
 // NormalizeDomainName is the stored form of a domain or instance name:
@@ -39,9 +41,28 @@ func checkDomainName(name string) error {
 	return nil
 }
 
-func checkDigest(d Digest) error {
-	if len(d.MD5) != 32 || len(d.SHA256) != 64 || !hexRE.MatchString(d.MD5) || !hexRE.MatchString(d.SHA256) {
-		return Errorf(KindInvalid, "invalid-password", "the password digests must be hex MD5 and SHA-256")
+// MaxPassword bounds an instance or domain password.
+const MaxPassword = 200
+
+// DigestRealm is the realm of the rental history CSV API's digest
+// authentication. The stored digests include it: changing it invalidates
+// every instance and domain password.
+const DigestRealm = "csvapi"
+
+// PasswordDigest is how a password is stored: HA1 of RFC 7616,
+// H(user ":" realm ":" password), for MD5 and SHA-256, the user being the
+// instance's or domain's stored name. The password itself is never kept.
+func PasswordDigest(user, password string) Digest {
+	a := []byte(user + ":" + DigestRealm + ":" + password)
+	m, s := md5.Sum(a), sha256.Sum256(a)
+	return Digest{MD5: hex.EncodeToString(m[:]), SHA256: hex.EncodeToString(s[:])}
+}
+
+// checkPassword refuses an empty password, one longer than MaxPassword
+// or holding control characters: invalid-password.
+func checkPassword(pw string) error {
+	if pw == "" || utf8.RuneCountInString(pw) > MaxPassword || checkRentalText("password", pw, MaxPassword) != nil {
+		return Errorf(KindInvalid, "invalid-password", "a password has 1 to %d characters and no control characters", MaxPassword)
 	}
 	return nil
 }
@@ -67,7 +88,7 @@ func checkRentalText(field, v string, maxLen int) error {
 type CreateDevicesInstance struct {
 	Company  CompanyID
 	Name     string
-	Password Digest
+	Password string
 }
 
 // CommandType implements Command.
@@ -81,7 +102,7 @@ func (c CreateDevicesInstance) decide(s *State, by Principal, _ time.Time) ([]Ev
 	if err := checkDomainName(name); err != nil {
 		return nil, err
 	}
-	if err := checkDigest(c.Password); err != nil {
+	if err := checkPassword(c.Password); err != nil {
 		return nil, err
 	}
 	for _, in := range s.Instances {
@@ -89,7 +110,8 @@ func (c CreateDevicesInstance) decide(s *State, by Principal, _ time.Time) ([]Ev
 			return nil, Errorf(KindRejected, "instance-name-taken", "an instance named %q exists", name)
 		}
 	}
-	return []Event{DevicesInstanceCreated{Instance: s.LastInstance + 1, Company: c.Company, Name: name, Password: c.Password}}, nil
+	return []Event{DevicesInstanceCreated{Instance: s.LastInstance + 1, Company: c.Company, Name: name,
+		Password: PasswordDigest(name, c.Password)}}, nil
 }
 
 // SetInstancePassword replaces an instance's password. Administrator
@@ -97,7 +119,7 @@ func (c CreateDevicesInstance) decide(s *State, by Principal, _ time.Time) ([]Ev
 // invalid-password.
 type SetInstancePassword struct {
 	Instance InstanceID
-	Password Digest
+	Password string
 }
 
 // CommandType implements Command.
@@ -111,10 +133,10 @@ func (c SetInstancePassword) decide(s *State, by Principal, _ time.Time) ([]Even
 	if err := s.IsAdministrator(by, in.Company); err != nil {
 		return nil, err
 	}
-	if err := checkDigest(c.Password); err != nil {
+	if err := checkPassword(c.Password); err != nil {
 		return nil, err
 	}
-	return []Event{InstancePasswordSet{Instance: in.ID, Company: in.Company, Password: c.Password}}, nil
+	return []Event{InstancePasswordSet{Instance: in.ID, Company: in.Company, Password: PasswordDigest(in.Name, c.Password)}}, nil
 }
 
 func (s *State) instance(id InstanceID) (*DevicesInstance, error) {
@@ -136,7 +158,7 @@ func (s *State) instance(id InstanceID) (*DevicesInstance, error) {
 type CreateDomain struct {
 	Instance InstanceID
 	Name     string
-	Password Digest
+	Password string
 	GUID     string
 	DomainSettings
 }
@@ -156,7 +178,7 @@ func (c CreateDomain) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 	if err := checkDomainName(name); err != nil {
 		return nil, err
 	}
-	if err := checkDigest(c.Password); err != nil {
+	if err := checkPassword(c.Password); err != nil {
 		return nil, err
 	}
 	set, err := s.checkDomainSettings(in, name, c.DomainSettings)
@@ -171,7 +193,7 @@ func (c CreateDomain) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 		return nil, err
 	}
 	return append(out, DomainCreated{DomainRef: DomainRef{Domain: name, Company: in.Company, Project: project},
-		Instance: in.ID, Password: c.Password, DomainSettings: set, By: by.Person}), nil
+		Instance: in.ID, Password: PasswordDigest(name, c.Password), DomainSettings: set, By: by.Person}), nil
 }
 
 // linkTarget finds the project a domain links to: by GUID link, else by
@@ -283,7 +305,7 @@ func (c SetDomainSettings) decide(s *State, by Principal, _ time.Time) ([]Event,
 // domain-not-found, the right, invalid-password.
 type SetDomainPassword struct {
 	Domain   string
-	Password Digest
+	Password string
 }
 
 // CommandType implements Command.
@@ -294,10 +316,10 @@ func (c SetDomainPassword) decide(s *State, by Principal, _ time.Time) ([]Event,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDigest(c.Password); err != nil {
+	if err := checkPassword(c.Password); err != nil {
 		return nil, err
 	}
-	return []Event{DomainPasswordSet{DomainRef: s.domainRef(dm), Password: c.Password}}, nil
+	return []Event{DomainPasswordSet{DomainRef: s.domainRef(dm), Password: PasswordDigest(dm.Name, c.Password)}}, nil
 }
 
 // LinkDomain links a domain to another project: by GUID link, or (empty)

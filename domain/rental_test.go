@@ -9,8 +9,9 @@ import (
 )
 
 var (
-	testDigest  = Digest{MD5: "0123456789abcdef0123456789abcdef", SHA256: hash64}
-	otherDigest = Digest{MD5: "fedcba9876543210fedcba9876543210", SHA256: hash64}
+	testDigest  = PasswordDigest("apps.example.com", "secret")
+	otherDigest = PasswordDigest("apps.example.com", "other")
+	pbxDigest   = PasswordDigest("pbx.example.com", "secret")
 	pbxRef      = DomainRef{Domain: "pbx.example.com", Company: 1, Project: 3}
 )
 
@@ -50,15 +51,15 @@ func TestDevicesInstanceDeciders(t *testing.T) {
 	withInstance := append(devWorld(RightLicenses), DevicesInstanceCreated{Instance: 1, Company: 1, Name: "apps.example.com", Password: testDigest})
 	runCases(t, []decideCase{
 		{name: "an administrator registers the instance, its name lower case", given: base, by: alice,
-			when: CreateDevicesInstance{Company: 1, Name: " Apps.Example.COM ", Password: testDigest},
+			when: CreateDevicesInstance{Company: 1, Name: " Apps.Example.COM ", Password: "secret"},
 			then: []Event{DevicesInstanceCreated{Instance: 1, Company: 1, Name: "apps.example.com", Password: testDigest}}},
-		{name: "only administrators", given: base, by: bob, when: CreateDevicesInstance{Company: 1, Name: "a.example", Password: testDigest}, wantErr: "not-administrator"},
-		{name: "a DNS name", given: base, by: alice, when: CreateDevicesInstance{Company: 1, Name: "a b", Password: testDigest}, wantErr: "invalid-domain-name"},
-		{name: "digests in hex", given: base, by: alice, when: CreateDevicesInstance{Company: 1, Name: "a.example", Password: Digest{MD5: "x"}}, wantErr: "invalid-password"},
-		{name: "names are unique", given: withInstance, by: alice, when: CreateDevicesInstance{Company: 1, Name: "APPS.example.com", Password: testDigest}, wantErr: "instance-name-taken"},
-		{name: "a new instance password", given: withInstance, by: alice, when: SetInstancePassword{Instance: 1, Password: otherDigest},
+		{name: "only administrators", given: base, by: bob, when: CreateDevicesInstance{Company: 1, Name: "a.example", Password: "secret"}, wantErr: "not-administrator"},
+		{name: "a DNS name", given: base, by: alice, when: CreateDevicesInstance{Company: 1, Name: "a b", Password: "secret"}, wantErr: "invalid-domain-name"},
+		{name: "a password", given: base, by: alice, when: CreateDevicesInstance{Company: 1, Name: "a.example", Password: ""}, wantErr: "invalid-password"},
+		{name: "names are unique", given: withInstance, by: alice, when: CreateDevicesInstance{Company: 1, Name: "APPS.example.com", Password: "secret"}, wantErr: "instance-name-taken"},
+		{name: "a new instance password", given: withInstance, by: alice, when: SetInstancePassword{Instance: 1, Password: "other"},
 			then: []Event{InstancePasswordSet{Instance: 1, Company: 1, Password: otherDigest}}},
-		{name: "an unknown instance", given: withInstance, by: alice, when: SetInstancePassword{Instance: 9, Password: otherDigest}, wantErr: "instance-not-found"},
+		{name: "an unknown instance", given: withInstance, by: alice, when: SetInstancePassword{Instance: 9, Password: "other"}, wantErr: "instance-not-found"},
 	})
 }
 
@@ -70,28 +71,28 @@ func TestDomainDeciders(t *testing.T) {
 	rentedWorld := append(rentalWorld(RightLicenses), RentalLicensesBound{DomainRef: pbxRef, MAC: mac6000,
 		Lines: []RentedLine{rented(1, port13, 10, "1")}})
 	create := func(name string) CreateDomain {
-		return CreateDomain{Instance: 1, Name: name, Password: testDigest}
+		return CreateDomain{Instance: 1, Name: name, Password: "secret"}
 	}
 	runCases(t, []decideCase{
 		{name: "a new domain creates its rental project $domain$", given: inst, by: bob,
-			when: CreateDomain{Instance: 1, Name: "PBX.example.com", Password: testDigest, DomainSettings: DomainSettings{
+			when: CreateDomain{Instance: 1, Name: "PBX.example.com", Password: "secret", DomainSettings: DomainSettings{
 				Recipients: []string{" ops@example.com "}, InvoiceReference: "INV 7", MailLanguage: "de"}},
 			then: []Event{ProjectCreated{Project: 3, Company: 1, Name: "$pbx.example.com$", Description: "Devices App rental project"},
-				DomainCreated{DomainRef: pbxRef, Instance: 1, Password: testDigest, By: 3, DomainSettings: DomainSettings{
+				DomainCreated{DomainRef: pbxRef, Instance: 1, Password: pbxDigest, By: 3, DomainSettings: DomainSettings{
 					Recipients: []string{"ops@example.com"}, InvoiceReference: "INV 7", MailLanguage: "de"}}}},
 		{name: "an existing $domain$ project is linked", given: append(append([]Event{}, inst...), ProjectCreated{Project: 3, Company: 1, Name: "$pbx.example.com$"}),
-			by: bob, when: create("pbx.example.com"), then: []Event{DomainCreated{DomainRef: pbxRef, Instance: 1, Password: testDigest, By: 3}}},
-		{name: "or the project with the GUID link", given: guid, by: bob, when: CreateDomain{Instance: 1, Name: "pbx.example.com", Password: testDigest, GUID: "0123ABCD-guid"},
-			then: []Event{DomainCreated{DomainRef: pbxRef, Instance: 1, Password: testDigest, By: 3}}},
-		{name: "an unknown GUID", given: guid, by: bob, when: CreateDomain{Instance: 1, Name: "pbx.example.com", Password: testDigest, GUID: "nope"}, wantErr: "guid-not-found"},
-		{name: "one domain, one project", given: base, by: bob, when: CreateDomain{Instance: 1, Name: "other.example.com", Password: testDigest, GUID: "x"}, wantErr: "guid-not-found"},
+			by: bob, when: create("pbx.example.com"), then: []Event{DomainCreated{DomainRef: pbxRef, Instance: 1, Password: pbxDigest, By: 3}}},
+		{name: "or the project with the GUID link", given: guid, by: bob, when: CreateDomain{Instance: 1, Name: "pbx.example.com", Password: "secret", GUID: "0123ABCD-guid"},
+			then: []Event{DomainCreated{DomainRef: pbxRef, Instance: 1, Password: pbxDigest, By: 3}}},
+		{name: "an unknown GUID", given: guid, by: bob, when: CreateDomain{Instance: 1, Name: "pbx.example.com", Password: "secret", GUID: "nope"}, wantErr: "guid-not-found"},
+		{name: "one domain, one project", given: base, by: bob, when: CreateDomain{Instance: 1, Name: "other.example.com", Password: "secret", GUID: "x"}, wantErr: "guid-not-found"},
 		{name: "a project linked to another domain", given: append(rentalWorld(RightLicenses), ProjectCreated{Project: 4, Company: 1, Name: "$b.example$"},
 			DomainLinked{DomainRef: DomainRef{Domain: "pbx.example.com", Company: 1, Project: 4}, From: 3},
 			ProjectRenamed{Project: 3, Company: 1, Name: "$c.example$"}), by: bob, when: create("b.example"), wantErr: "project-linked"},
 		{name: "domain names are unique", given: base, by: bob, when: create("PBX.EXAMPLE.COM"), wantErr: "domain-name-taken"},
 		{name: "viewers do not create domains", given: rentalWorld(RightViewer), by: bob, when: create("x.example"), wantErr: "no-right"},
 		{name: "strangers neither", given: base, by: carol, when: create("x.example"), wantErr: "not-member"},
-		{name: "an unknown instance", given: base, by: bob, when: CreateDomain{Instance: 7, Name: "x.example", Password: testDigest}, wantErr: "instance-not-found"},
+		{name: "an unknown instance", given: base, by: bob, when: CreateDomain{Instance: 7, Name: "x.example", Password: "secret"}, wantErr: "instance-not-found"},
 		{name: "a domain name", given: base, by: bob, when: create("-x.example"), wantErr: "invalid-domain-name"},
 		{name: "a password", given: base, by: bob, when: CreateDomain{Instance: 1, Name: "x.example"}, wantErr: "invalid-password"},
 		{name: "recipients are addresses", given: base, by: bob, when: SetDomainSettings{Domain: "pbx.example.com", DomainSettings: DomainSettings{Recipients: []string{"nope"}}}, wantErr: "invalid-email"},
@@ -101,8 +102,8 @@ func TestDomainDeciders(t *testing.T) {
 		{name: "settings are replaced", given: base, by: bob, when: SetDomainSettings{Domain: "PBX.example.com", DomainSettings: DomainSettings{Recipients: []string{"a@example.com"}}},
 			then: []Event{DomainSettingsSet{DomainRef: pbxRef, DomainSettings: DomainSettings{Recipients: []string{"a@example.com"}}, By: 3}}},
 		{name: "an unknown domain", given: base, by: bob, when: SetDomainSettings{Domain: "nope.example"}, wantErr: "domain-not-found"},
-		{name: "a new domain password", given: base, by: bob, when: SetDomainPassword{Domain: "pbx.example.com", Password: otherDigest},
-			then: []Event{DomainPasswordSet{DomainRef: pbxRef, Password: otherDigest}}},
+		{name: "a new domain password", given: base, by: bob, when: SetDomainPassword{Domain: "pbx.example.com", Password: "other"},
+			then: []Event{DomainPasswordSet{DomainRef: pbxRef, Password: PasswordDigest("pbx.example.com", "other")}}},
 		{name: "a bad domain password", given: base, by: bob, when: SetDomainPassword{Domain: "pbx.example.com"}, wantErr: "invalid-password"},
 		{name: "relinking by GUID", given: append(rentalWorld(RightLicenses), ProjectPropertiesSet{Project: 1, Company: 1, ProjectProperties: ProjectProperties{DevicesAppGUID: "g-1"}}),
 			by: bob, when: LinkDomain{Domain: "pbx.example.com", GUID: "g-1"},

@@ -95,7 +95,7 @@ func HistoryContexts(r replay.Record, st *domain.State) []string {
 		case "company":
 			add(t)
 			companies++
-		case "person":
+		case "person", "domain":
 			add(t)
 		case "device":
 			add(t)

@@ -23,6 +23,7 @@ type Reader interface {
 	HistoryReader
 	InterfaceReader
 	SearchReader
+	RentalReader
 }
 
 // PersonView is a person with their memberships.

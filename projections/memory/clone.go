@@ -27,7 +27,7 @@ func (m *Model) Clone() *Model {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	st := cloner.Clone(reflect.ValueOf(m.st)).Interface().(*domain.State)
-	return &Model{st: st, pos: m.pos, hist: m.hist.clone()}
+	return &Model{st: st, pos: m.pos, hist: m.hist.clone(), rental: m.rental.clone()}
 }
 
 // clone copies the history's index. Rows never change once added, so the

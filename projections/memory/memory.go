@@ -21,10 +21,14 @@ type Model struct {
 	pos uint64
 	// hist is the history read model (history.go), fed with the state.
 	hist history
+	// rental is the rental history per domain (rental.go).
+	rental rentalLog
 }
 
 // New returns an empty model for a catalog.
-func New(c *domain.Catalog) *Model { return &Model{st: domain.NewState(c), hist: newHistory()} }
+func New(c *domain.Catalog) *Model {
+	return &Model{st: domain.NewState(c), hist: newHistory(), rental: rentalLog{}}
+}
 
 var _ projections.Reader = (*Model)(nil)
 var _ projections.Projection = (*Model)(nil)
@@ -50,6 +54,7 @@ func (m *Model) Apply(_ context.Context, recs []replay.Record) error {
 			return err
 		}
 		m.hist.add(r, contexts)
+		m.rental.add(r)
 		m.pos = r.Env.Seq
 	}
 	return nil
