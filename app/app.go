@@ -144,7 +144,7 @@ func (n *Node) remind(ctx context.Context, cfg Config, outbox mail.Outbox) {
 		clock = time.Now
 	}
 	d := &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
-		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor}
+		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor, Daily: mail.RentalDaily}
 	_ = d.Run(ctx, cfg.Mail.Every, clock)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Reminding is the state of SSA expiry mails: per-project settings, the
@@ -44,11 +45,15 @@ type Reminder struct {
 	Sent bool `json:"sent"`
 	// SentOn is the day it was marked sent.
 	SentOn Day `json:"sent_on,omitempty"`
+	// ClaimedBy is the drainer sending it, until ClaimedUntil
+	// (ClaimReminder).
+	ClaimedBy    string    `json:"claimed_by,omitempty"`
+	ClaimedUntil time.Time `json:"claimed_until,omitzero"`
 }
 
 func reminderEvents() []registration {
 	return []registration{reg[SSAMailSettingsSet](), reg[EndUserTextSet](), reg[SSAReminderDue](), reg[SSAReminderSent](),
-		reg[DeviceSSARemindersSet]()}
+		reg[DeviceSSARemindersSet](), reg[ReminderClaimed]()}
 }
 
 // SSAMailSettingsSet: a project's SSA expiry mail settings were replaced.

@@ -3,6 +3,7 @@ package domain_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/innolic/ledger/domain"
 )
@@ -71,4 +72,24 @@ func TestRentalRemindersWeekly(t *testing.T) {
 	if _, err := Decide(st, vendor, MarkSSAReminderSent{Key: r.Key}, now); err == nil {
 		t.Fatal("a reminder was marked sent twice")
 	}
+}
+
+func TestClaimReminderDeciders(t *testing.T) {
+	due := RentalReminderDue{Domain: "pbx.example.com", SSAReminderDue: SSAReminderDue{Key: "rental/k", Kind: ReminderRental, Project: 3, Company: 1,
+		To: "bob@example.com", Day: MustDay(today)}}
+	pending := append(expiringWorld(), due)
+	claimed := append(append([]Event{}, pending...), ReminderClaimed{Key: "rental/k", Project: 3, Company: 1, Claimant: "node-a", Until: now.Add(5 * time.Minute)})
+	stale := append(append([]Event{}, pending...), ReminderClaimed{Key: "rental/k", Project: 3, Company: 1, Claimant: "node-a", Until: now.Add(-time.Minute)})
+	runCases(t, []decideCase{
+		{name: "a drainer takes a pending reminder for ten minutes", given: pending, by: vendor, when: ClaimReminder{Key: "rental/k", Claimant: "node-b"},
+			then: []Event{ReminderClaimed{Key: "rental/k", Project: 3, Company: 1, Claimant: "node-b", Until: now.Add(ReminderClaimFor)}}},
+		{name: "another drainer leaves it alone", given: claimed, by: vendor, when: ClaimReminder{Key: "rental/k", Claimant: "node-b"}, wantErr: "reminder-claimed"},
+		{name: "unless the claim ran out", given: stale, by: vendor, when: ClaimReminder{Key: "rental/k", Claimant: "node-b"},
+			then: []Event{ReminderClaimed{Key: "rental/k", Project: 3, Company: 1, Claimant: "node-b", Until: now.Add(ReminderClaimFor)}}},
+		{name: "a sent reminder is not taken", given: append(append([]Event{}, claimed...), SSAReminderSent{Key: "rental/k", Project: 3, Company: 1}), by: vendor,
+			when: ClaimReminder{Key: "rental/k", Claimant: "node-a"}, wantErr: "reminder-already-sent"},
+		{name: "an unknown reminder", given: pending, by: vendor, when: ClaimReminder{Key: "nope", Claimant: "node-a"}, wantErr: "reminder-not-found"},
+		{name: "a claimant", given: pending, by: vendor, when: ClaimReminder{Key: "rental/k"}, wantErr: "invalid-claim"},
+		{name: "drainers are vendor staff", given: pending, by: alice, when: ClaimReminder{Key: "rental/k", Claimant: "x"}, wantErr: "vendor-only"},
+	})
 }

@@ -44,3 +44,66 @@ func TestDrainerOnANode(t *testing.T) {
 		t.Fatalf("second tick: marked %d, sent %d, err %v", n, len(s.sent), err)
 	}
 }
+
+// Rental expiry mails on a node with two drainers (two API nodes on one
+// writer): the first mail 7 weeks or less before the rental end, then one
+// a week, each exactly once per recipient however many drainers tick.
+func TestRentalMailsOncePerRecipientAndWeek(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	store := memstore.New()
+	node, err := app.Start(ctx, app.Config{Store: store, AdminToken: "lt_mail-test", Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { node.Close(); store.Close() })
+	staff := domain.Principal{Person: 1, Vendor: true}
+	for _, c := range []domain.Command{
+		domain.CreateCompany{Name: "Reseller"},
+		domain.ConcludeContract{Company: 1, Kind: domain.ContractSoftwareRental},
+		domain.ApproveContract{Contract: 1},
+		domain.CreateDevicesInstance{Company: 1, Name: "apps.example.com", Password: "pw"},
+		domain.CreateDomain{Instance: 1, Name: "pbx.example.com", Password: "pw",
+			DomainSettings: domain.DomainSettings{Recipients: []string{"ops@reseller.example"}}},
+		domain.AddDomainDevice{Domain: "pbx.example.com", MAC: "00-50-56-00-00-01"},
+		domain.IssueKey{Code: "ISC-1", Lines: []domain.Line{{Item: domain.ISCItem, Quantity: 100}}},
+		domain.RedeemDomainKey{Domain: "pbx.example.com", Code: "ISC-1"},
+		// 90 a month from 100 iSC: the rental ends on December 25.
+		domain.RentLicenses{Domain: "pbx.example.com", MAC: "00-50-56-00-00-01",
+			Licenses: []domain.Line{{Item: domain.Item{Type: "PBX-Port", Version: 13}, Quantity: 90}}},
+	} {
+		if _, err := node.Writer.Submit(ctx, commands.Request{By: staff, Command: c}); err != nil {
+			t.Fatalf("%T: %v", c, err)
+		}
+	}
+	s := &sender{}
+	drainers := []*mail.Drainer{
+		{Outbox: node.Model, Writer: node.Writer, Sender: s, As: mail.System, WaitFor: node.Runner.WaitFor, Daily: mail.RentalDaily},
+		{Outbox: node.Model, Writer: node.Writer, Sender: s, As: mail.System, WaitFor: node.Runner.WaitFor, Daily: mail.RentalDaily},
+	}
+	tickAll := func() {
+		t.Helper()
+		for _, d := range drainers {
+			if _, err := d.Tick(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tickAll()
+	if len(s.sent) != 1 || s.sent[0].To != "ops@reseller.example" {
+		t.Fatalf("first day: sent %v", s.sent)
+	}
+	for range 6 { // the following six days: no mail
+		now = now.AddDate(0, 0, 1)
+		tickAll()
+	}
+	if len(s.sent) != 1 {
+		t.Fatalf("within the week: sent %v", s.sent)
+	}
+	now = now.AddDate(0, 0, 1)
+	tickAll()
+	if len(s.sent) != 2 {
+		t.Fatalf("a week later: sent %v", s.sent)
+	}
+}

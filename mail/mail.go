@@ -9,6 +9,8 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -118,9 +120,39 @@ type Drainer struct {
 	// a drain sees the reminders this drainer decided and the marks it
 	// wrote (else a lagging read model would list a sent reminder again).
 	WaitFor func(ctx context.Context, pos uint64) error
+	// Daily, when set, are more of the scheduler's daily commands, run
+	// after the SSA reminders on each tick: the node charges the rentals
+	// and decides the rental expiry mails, which go into the same outbox
+	// (RentalDaily).
+	Daily func(day domain.Day) []domain.Command
+
+	// ID names this drainer in its claims (ClaimReminder); empty: a
+	// random one, chosen at the first drain.
+	ID string
 
 	// written is the last log position this drainer wrote.
 	written uint64
+}
+
+// claim takes reminder r for this drainer; false: another drainer sent it
+// or is sending it.
+func (d *Drainer) claim(ctx context.Context, r domain.Reminder) (bool, error) {
+	if d.ID == "" {
+		d.ID = nonce()
+	}
+	// Each claim is a new command (a claim repeated after its time ran
+	// out must be decided again, not answered from the first).
+	res, err := d.Writer.Submit(ctx, commands.Request{ID: "reminder-claim:" + r.Key + ":" + d.ID + ":" + nonce(), By: d.As,
+		Actor: eventstore.Actor{Vendor: true, Channel: eventstore.ChannelSystem}, Command: domain.ClaimReminder{Key: r.Key, Claimant: d.ID}})
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de) && (de.Code == "reminder-claimed" || de.Code == "reminder-already-sent"):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("mail: claiming reminder %s: %w", r.Key, err)
+	}
+	d.written = max(d.written, res.Last())
+	return true, nil
 }
 
 // Schedule decides the reminders due on the day of now. Each run is a new
@@ -129,8 +161,29 @@ type Drainer struct {
 // meantime) and a run with nothing due writes nothing.
 func (d *Drainer) Schedule(ctx context.Context, now time.Time) (commands.Result, error) {
 	day := domain.DayOf(now)
-	return d.Writer.Submit(ctx, commands.Request{By: d.As,
-		Actor: eventstore.Actor{Vendor: true, Channel: eventstore.ChannelSystem}, Command: domain.SendSSAReminders{Day: day}})
+	run := []domain.Command{domain.SendSSAReminders{Day: day}}
+	if d.Daily != nil {
+		run = append(run, d.Daily(day)...)
+	}
+	var last commands.Result
+	for _, c := range run {
+		res, err := d.Writer.Submit(ctx, commands.Request{By: d.As,
+			Actor: eventstore.Actor{Vendor: true, Channel: eventstore.ChannelSystem}, Command: c})
+		if err != nil {
+			return last, err
+		}
+		if res.Last() >= last.Last() {
+			last = res
+		}
+	}
+	return last, nil
+}
+
+// RentalDaily are the rental's daily commands: charge every renting
+// domain through the day, then decide the expiry mails (after the charge,
+// so a rental that lapsed today gets none).
+func RentalDaily(day domain.Day) []domain.Command {
+	return []domain.Command{domain.ChargeRentals{Day: day}, domain.SendRentalReminders{Day: day}}
 }
 
 // Drain sends every pending reminder and marks it sent; it returns how
@@ -151,6 +204,14 @@ func (d *Drainer) Drain(ctx context.Context) (int, error) {
 	for _, r := range pending {
 		if err := ctx.Err(); err != nil {
 			return n, err
+		}
+		// Claimed first, so that of several drainers (API nodes) one sends
+		// it; claims are decided one at a time by the writer.
+		if ok, err := d.claim(ctx, r); err != nil || !ok {
+			if err != nil {
+				return n, err
+			}
+			continue
 		}
 		if err := d.Sender.Send(ctx, Message{To: r.To, Subject: r.Subject, Body: r.Body}); err != nil {
 			return n, fmt.Errorf("mail: sending reminder %s: %w", r.Key, err)
@@ -197,6 +258,13 @@ func (d *Drainer) Run(ctx context.Context, every time.Duration, clock func() tim
 		case <-t.C:
 		}
 	}
+}
+
+// nonce is 16 random hex digits.
+func nonce() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 func (d *Drainer) logger() *slog.Logger {

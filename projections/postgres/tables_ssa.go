@@ -32,7 +32,7 @@ func newSSA() ssa {
 func touchesReminders(recs []replay.Record) bool {
 	for _, r := range recs {
 		switch r.Event.(type) {
-		case domain.SSAReminderDue, domain.SSAReminderSent:
+		case domain.SSAReminderDue, domain.SSAReminderSent, domain.RentalReminderDue, domain.ReminderClaimed:
 			return true
 		}
 	}
