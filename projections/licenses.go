@@ -37,7 +37,7 @@ type LicenseReader interface {
 
 // DeviceFilter narrows a device list.
 type DeviceFilter struct {
-	Project domain.ProjectID // 0: every project of the company
+	Project domain.ProjectID // 0: every project of the company; a rental project lists the devices also in it
 	Text    string           // case-insensitive part of MAC, name or comment
 }
 
@@ -54,6 +54,9 @@ type DeviceView struct {
 	Name    string           `json:"name"`
 	Comment string           `json:"comment,omitempty"`
 	RMA     domain.RMAState  `json:"rma,omitempty"` // requested or received: shown red
+	// RentalProject is the rental project the device sits in beside
+	// Project: it holds rental licenses of the Devices domain linked to it.
+	RentalProject domain.ProjectID `json:"rental_project,omitempty"`
 }
 
 // DeviceDetailView is a device with its license lines.

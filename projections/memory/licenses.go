@@ -27,7 +27,7 @@ func (m *Model) Devices(by domain.Principal, company domain.CompanyID, f project
 	for _, mac := range domain.SortedMACs(m.st.Devices) {
 		d := m.st.Devices[mac]
 		pl, ok := d.In[company]
-		if !ok || f.Project != 0 && pl.Project != f.Project {
+		if !ok || f.Project != 0 && pl.Project != f.Project && pl.Rental != f.Project {
 			continue
 		}
 		if text != "" && !strings.Contains(strings.ToLower(string(mac)+"\n"+pl.Name+"\n"+pl.Comment), text) {
@@ -39,7 +39,8 @@ func (m *Model) Devices(by domain.Principal, company domain.CompanyID, f project
 }
 
 func deviceView(d *domain.Device, pl *domain.Placement) projections.DeviceView {
-	return projections.DeviceView{MAC: d.MAC, Type: d.Type, Project: pl.Project, Name: pl.Name, Comment: pl.Comment, RMA: d.RMA}
+	return projections.DeviceView{MAC: d.MAC, Type: d.Type, Project: pl.Project, Name: pl.Name, Comment: pl.Comment, RMA: d.RMA,
+		RentalProject: pl.Rental}
 }
 
 // Device implements projections.LicenseReader.

@@ -38,22 +38,7 @@ func (m *Model) DevicesInstances(by domain.Principal, company domain.CompanyID) 
 	if err := m.st.CanRead(by, company); err != nil {
 		return nil, err
 	}
-	out := []projections.InstanceView{}
-	for _, in := range m.st.Instances {
-		if in.Company == company {
-			out = append(out, projections.InstanceView{ID: in.ID, Company: in.Company, Name: in.Name, Domains: []string{}})
-		}
-	}
-	slices.SortFunc(out, func(a, b projections.InstanceView) int { return int(a.ID - b.ID) })
-	for _, name := range m.st.DomainsOf(company) {
-		dm := m.st.Domains[name]
-		for i := range out {
-			if out[i].ID == dm.Instance {
-				out[i].Domains = append(out[i].Domains, name)
-			}
-		}
-	}
-	return out, nil
+	return projections.InstanceViews(m.st, company), nil
 }
 
 // Domains implements projections.RentalReader.
@@ -63,13 +48,7 @@ func (m *Model) Domains(by domain.Principal, company domain.CompanyID) ([]projec
 	if err := m.st.CanRead(by, company); err != nil {
 		return nil, err
 	}
-	out := []projections.DomainView{}
-	for _, name := range m.st.DomainsOf(company) {
-		dm := m.st.Domains[name]
-		out = append(out, projections.DomainView{Name: name, Instance: dm.Instance, Company: company, Project: dm.Project,
-			Settings: dm.Settings, Devices: len(dm.Devices), Monthly: m.st.MonthlyCost(dm).String()})
-	}
-	return out, nil
+	return projections.DomainViews(m.st, company), nil
 }
 
 // AppPlatformState implements projections.RentalReader.

@@ -24,9 +24,9 @@ func (r *Reader) Devices(by domain.Principal, company domain.CompanyID, f projec
 				return err
 			}
 		}
-		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
+		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, p.rental_project
 			FROM device_placements p JOIN devices d ON d.mac = p.mac
-			WHERE p.company = $1 AND ($2 = 0 OR p.project = $2) ORDER BY p.mac COLLATE "C"`, company, f.Project)
+			WHERE p.company = $1 AND ($2 = 0 OR p.project = $2 OR p.rental_project = $2) ORDER BY p.mac COLLATE "C"`, company, f.Project)
 		var err error
 		out, err = pgx.CollectRows(rows, scanDevice)
 		return err
@@ -57,7 +57,7 @@ func canReadOwnedProject(ctx context.Context, tx pgx.Tx, by domain.Principal, id
 
 func scanDevice(row pgx.CollectableRow) (projections.DeviceView, error) {
 	var d projections.DeviceView
-	return d, row.Scan(&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA)
+	return d, row.Scan(&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &d.RentalProject)
 }
 
 // Device implements projections.LicenseReader.
@@ -72,7 +72,7 @@ func (r *Reader) Device(by domain.Principal, company domain.CompanyID, mac domai
 				return err
 			}
 		}
-		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
+		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, p.rental_project
 			FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1 AND p.mac = $2`, company, mac)
 		var err error
 		v.DeviceView, err = pgx.CollectExactlyOneRow(rows, scanDevice)

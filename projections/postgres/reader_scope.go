@@ -68,10 +68,10 @@ func loadDevices(ctx context.Context, tx pgx.Tx, st *domain.State, id domain.Com
 	var d domain.Device
 	var pl domain.Placement
 	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, d.order_number, d.delivered, d.owner, d.rma, d.test_until, d.return_locked,
-			p.project, p.name, p.comment
+			p.project, p.name, p.comment, p.rental_project
 		FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1`, id)
 	if _, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.OrderNumber, &d.Delivered, &d.Owner, &d.RMA, &d.TestUntil,
-		&d.ReturnLocked, &pl.Project, &pl.Name, &pl.Comment}, func() error {
+		&d.ReturnLocked, &pl.Project, &pl.Name, &pl.Comment, &pl.Rental}, func() error {
 		dev, place := d, pl
 		dev.In = map[domain.CompanyID]*domain.Placement{id: &place}
 		st.Devices[dev.MAC] = &dev

@@ -65,7 +65,7 @@ func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query str
 // devicesHolding lists the company's devices whose lines of the queried
 // type (and version) add up to at least the minimum, in MAC order.
 func devicesHolding(ctx context.Context, tx pgx.Tx, company domain.CompanyID, lq projections.LicenseQuery) ([]projections.DeviceView, error) {
-	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma
+	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, p.rental_project
 		FROM device_placements p JOIN devices d ON d.mac = p.mac
 		WHERE p.company = $1 AND (SELECT COALESCE(sum(l.quantity), 0) FROM license_lines l
 			WHERE l.mac = d.mac AND l.type = $2 AND ($3 = 0 OR l.version = $3)) >= $4
@@ -74,12 +74,12 @@ func devicesHolding(ctx context.Context, tx pgx.Tx, company domain.CompanyID, lq
 }
 
 func searchDevices(ctx context.Context, tx pgx.Tx, company domain.CompanyID, needle string, products map[string]bool) ([]projections.DeviceView, bool, error) {
-	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, d.order_number
+	rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, p.project, p.name, p.comment, d.rma, p.rental_project, d.order_number
 		FROM device_placements p JOIN devices d ON d.mac = p.mac WHERE p.company = $1 ORDER BY p.mac COLLATE "C"`, company)
 	var out []projections.DeviceView
 	var d projections.DeviceView
 	var order string
-	_, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &order}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&d.MAC, &d.Type, &d.Project, &d.Name, &d.Comment, &d.RMA, &d.RentalProject, &order}, func() error {
 		if products[d.Type] || projections.ContainsFold(needle, d.Name, d.Comment, string(d.MAC), d.Type, order) {
 			out = append(out, d)
 		}

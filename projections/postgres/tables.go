@@ -87,6 +87,7 @@ type tables struct {
 	keysOf map[domain.ProjectID]map[string]struct{}
 	licensing
 	ssa
+	renting
 }
 
 func newTables() *tables {
@@ -104,7 +105,7 @@ func newTables() *tables {
 		keys:      newRowset[string, keyRow, struct{}](nil),
 		keyLines:  newRowset(func(k keyLineKey, _ int64) string { return k.Code }),
 	}
-	t.licensing, t.ssa = newLicensing(), newSSA()
+	t.licensing, t.ssa, t.renting = newLicensing(), newSSA(), newRenting()
 	t.keysOf = map[domain.ProjectID]map[string]struct{}{}
 	t.keys.onCommit = func(code string, old, new *keyRow) {
 		for _, r := range []*keyRow{old, new} {
@@ -132,7 +133,8 @@ func (t *tables) each(f func(interface{ commit() }, interface{ abort() })) {
 		commit()
 		abort()
 	}{t.persons, t.tokens, t.auth, t.emails, t.companies, t.members, t.projects, t.grants, t.contracts, t.balances,
-		t.keys, t.keyLines, t.devices, t.placements, t.licenses, t.invalid, t.orders, t.free, t.credits, t.invoices, t.reminders} {
+		t.keys, t.keyLines, t.licensing.devices, t.placements, t.licenses, t.invalid, t.orders, t.free, t.credits, t.invoices, t.reminders,
+		t.instances, t.domains, t.renting.devices, t.rentedBy} {
 		f(r, r)
 	}
 }
@@ -152,11 +154,14 @@ type touched struct {
 	projects  map[domain.ProjectID]struct{}
 	keys      map[string]struct{}
 	devices   map[domain.MAC]struct{}
+	domains   map[string]struct{}
+	instances map[domain.InstanceID]struct{}
 }
 
 func newTouched() *touched {
 	return &touched{persons: map[domain.PersonID]struct{}{}, companies: map[domain.CompanyID]struct{}{},
-		projects: map[domain.ProjectID]struct{}{}, keys: map[string]struct{}{}, devices: map[domain.MAC]struct{}{}}
+		projects: map[domain.ProjectID]struct{}{}, keys: map[string]struct{}{}, devices: map[domain.MAC]struct{}{},
+		domains: map[string]struct{}{}, instances: map[domain.InstanceID]struct{}{}}
 }
 
 func (d *touched) addTags(tags []string) {
@@ -172,6 +177,9 @@ func (d *touched) addTags(tags []string) {
 		case "device":
 			d.devices[domain.MAC(id)] = struct{}{}
 			continue
+		case "domain":
+			d.domains[id] = struct{}{}
+			continue
 		}
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
@@ -184,6 +192,8 @@ func (d *touched) addTags(tags []string) {
 			d.companies[domain.CompanyID(n)] = struct{}{}
 		case "project":
 			d.projects[domain.ProjectID(n)] = struct{}{}
+		case "instance":
+			d.instances[domain.InstanceID(n)] = struct{}{}
 		}
 	}
 }
@@ -223,6 +233,12 @@ func (d *touched) all(s *domain.State) {
 	for mac := range s.Devices {
 		d.devices[mac] = struct{}{}
 	}
+	for name := range s.Domains {
+		d.domains[name] = struct{}{}
+	}
+	for id := range s.Instances {
+		d.instances[id] = struct{}{}
+	}
 }
 
 // sync derives the rows of the touched entities from the state into the
@@ -253,6 +269,16 @@ func (t *tables) sync(s *domain.State, d *touched) {
 	}
 	for mac := range d.devices {
 		t.syncDevice(s, mac)
+		t.syncRentedBy(s, mac)
+	}
+	for id := range d.companies {
+		t.syncCompanyRenting(s, id)
+	}
+	for id := range d.instances {
+		t.syncInstance(s, id)
+	}
+	for name := range d.domains {
+		t.syncDomain(s, name)
 	}
 	t.syncCredits(s)
 }
@@ -494,6 +520,7 @@ func (t *tables) changes() []tableWrite {
 	ws = changesOf(ws, keysTable, t.keys)
 	ws = changesOf(ws, keyLinesTable, t.keyLines)
 	ws = t.licensing.changes(ws)
+	ws = t.renting.changes(ws)
 	return t.ssa.changes(ws)
 }
 

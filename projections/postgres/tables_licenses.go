@@ -24,6 +24,7 @@ type (
 	placementRow struct {
 		Project       domain.ProjectID
 		Name, Comment string
+		Rental        domain.ProjectID
 	}
 	licenseKey struct {
 		MAC domain.MAC
@@ -113,7 +114,7 @@ func (l *licensing) syncDevice(s *domain.State, mac domain.MAC) {
 		l.devices.put(mac, deviceRow{Type: d.Type, OrderNumber: d.OrderNumber, Delivered: d.Delivered, Owner: d.Owner, RMA: d.RMA,
 			WarrantyEnd: d.WarrantyEnd(), TestUntil: d.TestUntil, ReturnLocked: d.ReturnLocked, Downloads: downloads(s, d)})
 		for c, pl := range d.In {
-			placements[placementKey{mac, c}] = placementRow{Project: pl.Project, Name: pl.Name, Comment: pl.Comment}
+			placements[placementKey{mac, c}] = placementRow{Project: pl.Project, Name: pl.Name, Comment: pl.Comment, Rental: pl.Rental}
 		}
 		for i, li := range d.Licenses {
 			licenses[licenseKey{mac, li.ID}] = licenseRow{N: int32(i + 1), Item: li.Item, Quantity: li.Quantity, BindDate: li.BindDate,
@@ -189,13 +190,13 @@ var (
 				col(rs, func(r deviceRow) string { return r.Downloads })}
 		})
 	placementsTable = newTable[placementKey, placementRow]("device_placements", []string{"mac text", "company bigint"},
-		[]string{"project bigint", "name text", "comment text"},
+		[]string{"project bigint", "name text", "comment text", "rental_project bigint"},
 		func(ks []placementKey) []any {
 			return []any{col(ks, func(k placementKey) string { return string(k.MAC) }), col(ks, func(k placementKey) int64 { return int64(k.Company) })}
 		},
 		func(rs []placementRow) []any {
 			return []any{col(rs, func(r placementRow) int64 { return int64(r.Project) }), col(rs, func(r placementRow) string { return r.Name }),
-				col(rs, func(r placementRow) string { return r.Comment })}
+				col(rs, func(r placementRow) string { return r.Comment }), col(rs, func(r placementRow) int64 { return int64(r.Rental) })}
 		})
 	licensesTable = newTable[licenseKey, licenseRow]("license_lines", []string{"mac text", "id bigint"},
 		[]string{"n integer", "type text", "version integer", "quantity bigint", "bind_date text", "ssa_end text", "external_key text", "origin text"},

@@ -109,6 +109,12 @@ func ArgsFor(t testing.TB, store eventstore.Store) Args {
 	for _, q := range historyQueries(st) {
 		add(q)
 	}
+	for _, q := range rentalArgs(st) {
+		add(q)
+	}
+	for _, q := range rentalHistoryQueries(st) {
+		add(q)
+	}
 	strs := map[string]bool{"": true, TokenHash("never issued"): true, "NO-SUCH-KEY": true, "ORD-1": true, " ORD-1 ": true,
 		" ANN@acme.example ": true}
 	// Searches: too short, names, descriptions, devices, own keys with and
@@ -133,6 +139,14 @@ func ArgsFor(t testing.TB, store eventstore.Store) Args {
 	for code := range st.Keys {
 		strs[code] = true
 	}
+	for name := range st.Domains {
+		strs[name] = true
+		strs[strings.ToUpper(name)] = true
+	}
+	for _, in := range st.Instances {
+		strs[in.Name] = true
+	}
+	strs["nope.example"] = true
 	keys := make([]string, 0, len(strs))
 	for s := range strs {
 		keys = append(keys, s)

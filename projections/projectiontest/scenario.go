@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,18 +38,28 @@ type Script struct {
 	W      *commands.Writer
 	Store  *memstore.Store
 	tokens int
+	// days is how far the writer's clock is ahead of Clock (random
+	// scenarios let days pass, for rental charges).
+	days atomic.Int64
 }
+
+// Now is the script's clock: Clock plus the days passed.
+func (s *Script) Now() time.Time { return Clock().AddDate(0, 0, int(s.days.Load())) }
+
+// PassDays moves the script's clock n days ahead.
+func (s *Script) PassDays(n int) { s.days.Add(int64(n)) }
 
 // NewScript opens a writer on a fresh log and bootstraps the vendor.
 func NewScript(t testing.TB) *Script {
 	t.Helper()
 	store := memstore.New()
-	w, err := commands.Open(context.Background(), store, catalog.Default(), commands.Options{Clock: Clock})
+	s := &Script{t: t, Store: store}
+	w, err := commands.Open(context.Background(), store, catalog.Default(), commands.Options{Clock: s.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Close)
-	s := &Script{t: t, W: w, Store: store}
+	s.W = w
 	s.Must(Vendor, domain.Bootstrap{Email: "staff@vendor.example", Name: "Vendor staff", TokenID: "boot", TokenHash: TokenHash("boot")})
 	return s
 }
@@ -133,6 +144,7 @@ func Scripted(t testing.TB) *Script {
 	scriptedOrganization(s, ann, lee)
 	scriptedLicensing(s, ann, lee)
 	scriptedSSA(s, ann)
+	scriptedRental(s, ann, lee)
 	t.Logf("scripted scenario wrote %s", eventCounts(t, s))
 	return s
 }
@@ -221,7 +233,8 @@ func Random(t testing.TB, seed uint64, n int) *Script {
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), s: s,
 		members: map[domain.CompanyID][]domain.PersonID{}, companyOf: map[domain.ProjectID]domain.CompanyID{},
 		placed: map[domain.ProjectID][]domain.MAC{}, refused: map[string]int{},
-		stocked: map[domain.ProjectID][]domain.Line{}}
+		stocked: map[domain.ProjectID][]domain.Line{}, domainDevices: map[string][]domain.MAC{},
+		instanceOf: map[domain.InstanceID]domain.CompanyID{}, domainOf: map[string]domain.CompanyID{}}
 	for i := 0; i < n; i++ {
 		g.step(i)
 	}
@@ -263,6 +276,13 @@ type gen struct {
 	refused   map[string]int // command type: refusal code -> count
 	open      []string       // issued keys not seen redeemed
 	stocked   map[domain.ProjectID][]domain.Line
+	// Devices App: the instances and domains created, the devices seen
+	// added to each domain.
+	instances     int
+	instanceOf    map[domain.InstanceID]domain.CompanyID
+	domainOf      map[string]domain.CompanyID
+	domains       []string
+	domainDevices map[string][]domain.MAC
 }
 
 var rights = []domain.Right{domain.RightAdministrator, domain.RightContracts, domain.RightLicenses, domain.RightViewer, domain.RightLocked}
@@ -347,6 +367,14 @@ func (g *gen) step(i int) {
 			g.macs = append(g.macs, e.MAC)
 		case domain.DeviceAdded:
 			g.placed[e.Project] = append(g.placed[e.Project], e.MAC)
+		case domain.DevicesInstanceCreated:
+			g.instances++
+			g.instanceOf[e.Instance] = e.Company
+		case domain.DomainCreated:
+			g.domains = append(g.domains, e.Domain)
+			g.domainOf[e.Domain] = e.Company
+		case domain.DomainDeviceAdded:
+			g.domainDevices[e.Domain] = append(g.domainDevices[e.Domain], e.MAC)
 		}
 	}
 }
@@ -439,7 +467,7 @@ func (g *gen) moves() []move {
 			return by, f(i, pj)
 		}
 	}
-	return []move{
+	return append([]move{
 		{10, g.registerPerson},
 		{5, func(i int) (domain.Principal, domain.Command) {
 			id := g.person()
@@ -557,5 +585,5 @@ func (g *gen) moves() []move {
 			return domain.RequestRMA{Company: co, MAC: g.mac(), Reason: fmt.Sprintf("r%d", i)}
 		})},
 		{1, v(func(int) domain.Command { return domain.ReceiveRMA{MAC: g.mac()} })},
-	}
+	}, g.rentalMoves()...)
 }
