@@ -18,10 +18,11 @@ import (
 var seed = flag.Uint64("seed", 0, "seed of TestRandomCommands (0: from the clock)")
 
 // TestRandomCommands runs a seeded random mix of commands by random callers
-// through the writer and checks after every step that licenses are
-// conserved (every unit in a project balance came from exactly one redeemed
-// key) and no balance is negative, and at the end that a replay of the log
-// gives the live state.
+// through the writer, with rentals and days passing (random_rental_test.go),
+// and checks after every step that licenses are conserved (every unit in a
+// project balance came from exactly one redeemed key, or was charged for
+// rental) and no balance is negative, and at the end that a replay of the
+// log gives the live state.
 func TestRandomCommands(t *testing.T) {
 	s := *seed
 	if s == 0 {
@@ -30,7 +31,12 @@ func TestRandomCommands(t *testing.T) {
 	t.Logf("seed %d (rerun with -seed=%d)", s, s)
 	rng := rand.New(rand.NewPCG(s, s))
 	store := memstore.New()
-	w := openOn(t, store)
+	clock := &testClock{start: fixedClock()}
+	w, err := commands.Open(context.Background(), store, catalog.Default(), commands.Options{Clock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
 	boot := domain.Bootstrap{Email: "v@vendor.example", Name: "V", TokenID: "t", TokenHash: fmt.Sprintf("%064d", 0)}
 	first := mustSubmit(t, w, commands.Request{Command: boot})
 	mirror := domain.NewState(catalog.Default()) // the state as the log says
@@ -39,7 +45,7 @@ func TestRandomCommands(t *testing.T) {
 	}
 	applied := uint64(2)
 	for step := range 2000 {
-		req := randomRequest(rng, mirror)
+		req := randomRequest(rng, mirror, clock)
 		_, err := w.Submit(context.Background(), req)
 		if err != nil && domain.KindOf(err) == domain.KindInternal {
 			t.Fatalf("step %d: %T: internal error %v", step, req.Command, err)
@@ -57,9 +63,13 @@ func TestRandomCommands(t *testing.T) {
 			redeemed++
 		}
 	}
-	t.Logf("%d events written, %d keys redeemed", applied, redeemed)
-	if applied < 300 || redeemed < 20 {
-		t.Fatalf("only %d events and %d redemptions: the mix exercises too little", applied, redeemed)
+	charged := int64(0)
+	for _, dm := range mirror.Domains {
+		charged += dm.Account.Debited
+	}
+	t.Logf("%d events written, %d keys redeemed, %d domains, %d iSC charged for rental", applied, redeemed, len(mirror.Domains), charged)
+	if applied < 300 || redeemed < 20 || charged == 0 {
+		t.Fatalf("only %d events, %d redemptions and %d iSC charged: the mix exercises too little", applied, redeemed, charged)
 	}
 	live := w.Fingerprint()
 	if live != mirror.Fingerprint() {
@@ -109,6 +119,7 @@ func checkConserved(t *testing.T, step int, s *domain.State) {
 			held[it] += q
 		}
 	}
+	checkRentalAccounts(t, step, s, held)
 	if fmt.Sprint(redeemed.Lines()) != fmt.Sprint(held.Lines()) {
 		t.Fatalf("step %d: licenses not conserved: redeemed %v, held %v", step, redeemed.Lines(), held.Lines())
 	}
@@ -125,15 +136,17 @@ func pick[K comparable, V any](rng *rand.Rand, m map[K]V, fallback K) K {
 	return fallback
 }
 
-func randomRequest(rng *rand.Rand, s *domain.State) commands.Request {
+func randomRequest(rng *rand.Rand, s *domain.State, clock *testClock) commands.Request {
 	person := pick(rng, s.Persons, 99)
 	by := domain.Principal{Person: person, Vendor: person == 1}
 	company := pick(rng, s.Companies, 99)
 	project := pick(rng, s.Projects, 99)
 	rights := []domain.Right{domain.RightAdministrator, domain.RightLicenses, domain.RightViewer, domain.RightLocked, "bogus"}
-	items := []domain.Item{{Type: "PBX-Port", Version: 13}, {Type: "PBX-PBX", Version: 12}, {Type: "SSC"}, {Type: "Nope", Version: 1}}
+	items := []domain.Item{{Type: "PBX-Port", Version: 13}, {Type: "PBX-PBX", Version: 12}, {Type: "SSC"}, {Type: "Nope", Version: 1}, domain.ISCItem}
 	var c domain.Command
-	switch rng.IntN(7) {
+	switch rng.IntN(10) {
+	case 7, 8, 9:
+		return rentalRequest(rng, s, clock)
 	case 0:
 		c, by = domain.RegisterPerson{Email: fmt.Sprintf("p%d@example.com", rng.IntN(40)), Name: "P"}, domain.Principal{Person: 1, Vendor: true}
 	case 1:
