@@ -83,7 +83,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if de.Kind == domain.KindUnavailable {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(1))
 	}
-	if de.Kind == domain.KindUnauthenticated {
+	if de.Kind == domain.KindUnauthenticated && c.Response().Header().Get("WWW-Authenticate") == "" {
+		// (The CSV API sets its digest challenges itself.)
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="ledger"`)
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
