@@ -27,3 +27,16 @@ func TestDefaultCatalogParsesAndHasTheReferenceTypes(t *testing.T) {
 		t.Error("SSC with a version accepted")
 	}
 }
+
+func TestRentalPrices(t *testing.T) {
+	c := Default()
+	if p := c.LicenseTypes["PBX-Port"].ISCMonth; p.String() != "1" {
+		t.Errorf("PBX-Port rents at %s iSC a month", p)
+	}
+	if p := c.LicenseTypes["Relay-PRI"].ISCMonth; !p.IsZero() {
+		t.Errorf("a gateway license rents at %s", p)
+	}
+	if _, err := domain.ParseCatalog([]byte(`{"license_types":[{"name":"X","category":"pbx","isc_month":"-1"}]}`)); err == nil {
+		t.Error("a negative iSC price was accepted")
+	}
+}

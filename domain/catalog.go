@@ -69,6 +69,9 @@ func ParseCatalog(b []byte) (*Catalog, error) {
 		if _, dup := c.LicenseTypes[t.Name]; dup {
 			return nil, fmt.Errorf("catalog: license type %q listed twice", t.Name)
 		}
+		if t.ISCMonth.IsNegative() {
+			return nil, fmt.Errorf("catalog: license type %q has a negative iSC price", t.Name)
+		}
 		sort.Ints(t.Versions)
 		c.LicenseTypes[t.Name] = t
 	}
