@@ -41,23 +41,30 @@ func licenseSampleEvents() []Event {
 	}
 }
 
+// checkRoundTrip: the event's JSON decodes to an event with the same
+// JSON, it has tags, and its postings sum to zero.
+func checkRoundTrip(t *testing.T, e Event) {
+	t.Helper()
+	raw, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeEvent(e.EventType(), raw)
+	if err != nil {
+		t.Fatalf("%s: %v", e.EventType(), err)
+	}
+	if again, _ := json.Marshal(back); string(again) != string(raw) {
+		t.Errorf("%s does not round-trip:\n%s\n%s", e.EventType(), raw, again)
+	}
+	if len(e.EventTags()) == 0 {
+		t.Errorf("%s has no tags", e.EventType())
+	}
+	checkZeroSum(t, e)
+}
+
 func TestLicenseEventsRoundTripAndPostingsBalance(t *testing.T) {
 	for _, e := range licenseSampleEvents() {
-		raw, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := DecodeEvent(e.EventType(), raw)
-		if err != nil {
-			t.Fatalf("%s: %v", e.EventType(), err)
-		}
-		if again, _ := json.Marshal(back); string(again) != string(raw) {
-			t.Errorf("%s does not round-trip:\n%s\n%s", e.EventType(), raw, again)
-		}
-		if len(e.EventTags()) == 0 {
-			t.Errorf("%s has no tags", e.EventType())
-		}
-		checkZeroSum(t, e)
+		checkRoundTrip(t, e)
 	}
 	if p := Postings(LicensesBound{MAC: mac6000, Lines: []LicenseLine{bound(1, port13, 3)}}); len(p) != 2 || p[1].Account != "vendor" {
 		t.Errorf("a binding without draws comes from the vendor: %v", p)

@@ -109,15 +109,9 @@ type SendSSAReminders struct {
 func (SendSSAReminders) CommandType() string { return "SendSSAReminders" }
 
 func (c SendSSAReminders) decide(s *State, by Principal, now time.Time) ([]Event, error) {
-	if !by.Vendor {
-		return nil, ErrVendorOnly
-	}
-	day := c.Day
-	if day.IsZero() {
-		day = DayOf(now)
-	}
-	if day > DayOf(now) {
-		return nil, Errorf(KindInvalid, "reminder-day-in-future", "reminders are sent for today or a past day, not %s", day)
+	day, err := schedulerDay(by, c.Day, now, "reminder-day-in-future")
+	if err != nil {
+		return nil, err
 	}
 	var due []SSAReminderDue
 	for _, id := range sortedKeys(s.Projects) {

@@ -416,9 +416,7 @@ func (e DomainSettingsSet) apply(s *State) error {
 	dm, err := s.knownDomain(e.EventType(), e.Domain)
 	if err == nil {
 		dm.Settings = e.DomainSettings
-		if e.By != 0 {
-			dm.Contact = e.By
-		}
+		dm.actedBy(e.By)
 	}
 	return err
 }
@@ -482,11 +480,7 @@ func (e RentalProjectLeft) apply(s *State) error {
 }
 
 func (e RentalLicensesBound) apply(s *State) error {
-	dm, err := s.knownDomain(e.EventType(), e.Domain)
-	if err != nil {
-		return err
-	}
-	d, err := s.deviceForEvent(e.EventType(), e.MAC)
+	dm, d, err := s.domainDeviceForEvent(e.EventType(), e.Domain, e.MAC)
 	if err != nil {
 		return err
 	}
@@ -500,18 +494,12 @@ func (e RentalLicensesBound) apply(s *State) error {
 		s.LastLicense = max(s.LastLicense, l.ID)
 	}
 	s.RentedBy[e.MAC] = e.Domain
-	if e.By != 0 {
-		dm.Contact = e.By
-	}
+	dm.actedBy(e.By)
 	return nil
 }
 
 func (e RentalLicensesRemoved) apply(s *State) error {
-	dm, err := s.knownDomain(e.EventType(), e.Domain)
-	if err != nil {
-		return err
-	}
-	d, err := s.deviceForEvent(e.EventType(), e.MAC)
+	dm, d, err := s.domainDeviceForEvent(e.EventType(), e.Domain, e.MAC)
 	if err != nil {
 		return err
 	}
@@ -529,9 +517,7 @@ func (e RentalLicensesRemoved) apply(s *State) error {
 	if !hasRentalLines(d) {
 		delete(s.RentedBy, e.MAC)
 	}
-	if e.By != 0 {
-		dm.Contact = e.By
-	}
+	dm.actedBy(e.By)
 	return nil
 }
 
@@ -587,6 +573,24 @@ func (s *State) knownDomain(event, name string) (*DevicesDomain, error) {
 		return nil, fmt.Errorf("%s: unknown domain %q", event, name)
 	}
 	return dm, nil
+}
+
+// domainDeviceForEvent is the apply-side lookup of a domain and a device.
+func (s *State) domainDeviceForEvent(event, name string, m MAC) (*DevicesDomain, *Device, error) {
+	dm, err := s.knownDomain(event, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := s.deviceForEvent(event, m)
+	return dm, d, err
+}
+
+// actedBy records the person who last acted on the domain (0: a system
+// command, which changes nothing).
+func (dm *DevicesDomain) actedBy(p PersonID) {
+	if p != 0 {
+		dm.Contact = p
+	}
 }
 
 func indexOfLine(ls []LicenseLine, id int64) int {

@@ -153,15 +153,9 @@ type ChargeRentals struct {
 func (ChargeRentals) CommandType() string { return "ChargeRentals" }
 
 func (c ChargeRentals) decide(s *State, by Principal, now time.Time) ([]Event, error) {
-	if !by.Vendor {
-		return nil, ErrVendorOnly
-	}
-	day := c.Day
-	if day.IsZero() {
-		day = DayOf(now)
-	}
-	if day > DayOf(now) {
-		return nil, Errorf(KindInvalid, "charge-day-in-future", "rentals are charged through today or a past day, not %s", day)
+	day, err := schedulerDay(by, c.Day, now, "charge-day-in-future")
+	if err != nil {
+		return nil, err
 	}
 	var out []Event
 	for _, name := range sortedNames(s.Domains) {
@@ -170,6 +164,22 @@ func (c ChargeRentals) decide(s *State, by Principal, now time.Time) ([]Event, e
 		}
 	}
 	return out, nil
+}
+
+// schedulerDay is the day a scheduler command runs for: day, or today
+// when zero. Refusals: vendor-only (the scheduler runs as vendor staff),
+// then the code given (day-in-future) for a day after today.
+func schedulerDay(by Principal, day Day, now time.Time, future string) (Day, error) {
+	if !by.Vendor {
+		return 0, ErrVendorOnly
+	}
+	if day.IsZero() {
+		day = DayOf(now)
+	}
+	if day > DayOf(now) {
+		return 0, Errorf(KindInvalid, future, "the day is today or a past day, not %s", day)
+	}
+	return day, nil
 }
 
 // sortedNames returns a map's string keys in order.

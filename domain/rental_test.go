@@ -1,7 +1,6 @@
 package domain_test
 
 import (
-	"encoding/json"
 	"sort"
 	"testing"
 
@@ -274,20 +273,6 @@ func TestRentalEventsRoundTripAndPostingsBalance(t *testing.T) {
 		RentalBalanceChanged{DomainRef: pbxRef, Delta: 5, Cause: "ActivationKeyRedeemed", Code: "K"},
 		RentalReminderDue{Domain: "pbx.example.com", SSAReminderDue: SSAReminderDue{Key: "rental/x", Kind: ReminderRental, Project: 3, Company: 1}},
 	} {
-		raw, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := DecodeEvent(e.EventType(), raw)
-		if err != nil {
-			t.Fatalf("%s: %v", e.EventType(), err)
-		}
-		if again, _ := json.Marshal(back); string(again) != string(raw) {
-			t.Errorf("%s does not round-trip:\n%s\n%s", e.EventType(), raw, again)
-		}
-		if len(e.EventTags()) == 0 {
-			t.Errorf("%s has no tags", e.EventType())
-		}
-		checkZeroSum(t, e)
+		checkRoundTrip(t, e)
 	}
 }

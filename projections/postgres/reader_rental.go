@@ -154,36 +154,31 @@ func (r *Reader) rentingState(ctx context.Context, tx pgx.Tx, company domain.Com
 	return st, loadRenting(ctx, tx, st, company)
 }
 
-// DevicesInstances implements projections.RentalReader.
-func (r *Reader) DevicesInstances(by domain.Principal, company domain.CompanyID) ([]projections.InstanceView, error) {
-	var out []projections.InstanceView
+// companyRental answers view(state) for a company's readers, the state
+// being the company's rental loaded from the tables.
+func companyRental[V any](r *Reader, by domain.Principal, company domain.CompanyID, view func(*domain.State, domain.CompanyID) V) (V, error) {
+	var out V
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		if err := canRead(ctx, tx, by, company); err != nil {
 			return err
 		}
 		st, err := r.rentingState(ctx, tx, company)
 		if err == nil {
-			out = projections.InstanceViews(st, company)
+			out = view(st, company)
 		}
 		return err
 	})
 	return out, err
 }
 
+// DevicesInstances implements projections.RentalReader.
+func (r *Reader) DevicesInstances(by domain.Principal, company domain.CompanyID) ([]projections.InstanceView, error) {
+	return companyRental(r, by, company, projections.InstanceViews)
+}
+
 // Domains implements projections.RentalReader.
 func (r *Reader) Domains(by domain.Principal, company domain.CompanyID) ([]projections.DomainView, error) {
-	var out []projections.DomainView
-	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
-		if err := canRead(ctx, tx, by, company); err != nil {
-			return err
-		}
-		st, err := r.rentingState(ctx, tx, company)
-		if err == nil {
-			out = projections.DomainViews(st, company)
-		}
-		return err
-	})
-	return out, err
+	return companyRental(r, by, company, projections.DomainViews)
 }
 
 // AppPlatformState implements projections.RentalReader.
