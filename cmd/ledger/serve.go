@@ -31,7 +31,7 @@ type serveCmd struct {
 
 // mailFlags configure the SSA expiry reminders (scheduler and mail drainer).
 type mailFlags struct {
-	SSAReminders time.Duration `name:"ssa-reminders" env:"LEDGER_SSA_REMINDERS" default:"1h" help:"Interval of the SSA reminder scheduler and mail drainer (0: off)."`
+	SSAReminders time.Duration `name:"ssa-reminders" env:"LEDGER_SSA_REMINDERS" default:"1h" help:"Interval of the daily scheduler (SSA reminders, rental charges, rental expiry mails) and the mail drainer (0: off)."`
 	SMTPHost     string        `name:"smtp-host" env:"LEDGER_SMTP_HOST" help:"SMTP relay for SSA reminders (empty: reminders are only logged)."`
 	SMTPPort     int           `name:"smtp-port" env:"LEDGER_SMTP_PORT" default:"587" help:"SMTP relay port."`
 	SMTPUser     string        `name:"smtp-user" env:"LEDGER_SMTP_USER" help:"SMTP user (empty: no authentication)."`
