@@ -250,7 +250,7 @@ func deferred(ctx context.Context, db *postgres.DB) (n int, err error) {
 func TestBulkCatchUp(t *testing.T) {
 	defer postgres.SetBulkMinEvents(1)()
 	defer postgres.SetCopyMinRows(1)()
-	random := projectiontest.Random(t, 5, 200)
+	random := projectiontest.Random(t, 13, 200) // a seed whose log has a company join
 	joins := 0
 	for _, r := range projectiontest.Records(t, random.Store) {
 		if _, ok := r.Event.(domain.CompanyJoined); ok {
