@@ -144,6 +144,19 @@ func companyOfDomain(ctx context.Context, tx pgx.Tx, name string) (domain.Compan
 	return c, err
 }
 
+// readableDomain is the company of a domain its caller may read:
+// domain-not-found, then canRead's refusals.
+func readableDomain(ctx context.Context, tx pgx.Tx, by domain.Principal, name string) (domain.CompanyID, error) {
+	company, err := companyOfDomain(ctx, tx, name)
+	if err != nil {
+		return 0, err
+	}
+	if company == 0 {
+		return 0, domain.Errorf(domain.KindNotFound, "domain-not-found", "no domain %q", name)
+	}
+	return company, canRead(ctx, tx, by, company)
+}
+
 // rentingState loads the state of a company's rental; scoped to the
 // company of a domain when name is set.
 func (r *Reader) rentingState(ctx context.Context, tx pgx.Tx, company domain.CompanyID) (*domain.State, error) {
@@ -186,14 +199,8 @@ func (r *Reader) AppPlatformState(by domain.Principal, name string, day domain.D
 	var out domain.AppPlatformState
 	name = domain.NormalizeDomainName(name)
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
-		company, err := companyOfDomain(ctx, tx, name)
+		company, err := readableDomain(ctx, tx, by, name)
 		if err != nil {
-			return err
-		}
-		if company == 0 {
-			return domain.Errorf(domain.KindNotFound, "domain-not-found", "no domain %q", name)
-		}
-		if err := canRead(ctx, tx, by, company); err != nil {
 			return err
 		}
 		st, err := r.rentingState(ctx, tx, company)
@@ -236,14 +243,7 @@ func (r *Reader) RentalHistory(by domain.Principal, q projections.RentalHistoryQ
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		contexts := make([]string, 0, len(q.Domains))
 		for _, name := range q.Domains {
-			company, err := companyOfDomain(ctx, tx, name)
-			if err != nil {
-				return err
-			}
-			if company == 0 {
-				return domain.Errorf(domain.KindNotFound, "domain-not-found", "no domain %q", name)
-			}
-			if err := canRead(ctx, tx, by, company); err != nil {
+			if _, err := readableDomain(ctx, tx, by, name); err != nil {
 				return err
 			}
 			contexts = append(contexts, domain.DomainTag(name))
