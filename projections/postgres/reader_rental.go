@@ -157,8 +157,8 @@ func readableDomain(ctx context.Context, tx pgx.Tx, by domain.Principal, name st
 	return company, canRead(ctx, tx, by, company)
 }
 
-// rentingState loads the state of a company's rental; scoped to the
-// company of a domain when name is set.
+// rentingState loads a company's part of the state with its rental
+// (loadCompany, loadRenting); company 0 gives an empty state.
 func (r *Reader) rentingState(ctx context.Context, tx pgx.Tx, company domain.CompanyID) (*domain.State, error) {
 	st, err := loadCompany(ctx, tx, r.cat, company)
 	if err != nil || company == 0 {
