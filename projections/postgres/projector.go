@@ -169,7 +169,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, bulk: p.bulk, hist: newHistory(len(recs))}
 	for _, r := range recs {
 		for _, c := range historyContexts(r, p.st) {
-			j.ctxs = append(j.ctxs, contextRow{c, int64(r.Env.Seq)})
+			j.ctxs = append(j.ctxs, contextRow{StoredText(c), int64(r.Env.Seq)})
 		}
 		if e, ok := r.Event.(domain.CompanyJoined); ok {
 			j.merges = append(j.merges, contextMerge{into: e.Company.Tag(), old: e.Absorbed.Tag(), seq: r.Env.Seq})
