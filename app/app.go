@@ -63,6 +63,9 @@ type Config struct {
 	AsOfSnapshotEvery uint64
 	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
 	Mail *mail.Config
+	// RetryMin and RetryMax bound the backoff of the read-model runner
+	// restarting after a failure (0: 100 ms and 30 s; tests shorten them).
+	RetryMin, RetryMax time.Duration
 }
 
 // pastModel is the memory model as an as-of read model (its Clone
@@ -110,14 +113,18 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	var reader projections.Reader = n.Model
 	var proj projections.Projection = n.Model
+	model := "memory"
 	if cfg.PostgresURL != "" {
 		// Queries come from Postgres; the writer's own state stays in memory.
 		if reader, proj, err = n.openPostgres(ctx, cfg); err != nil {
 			w.Close()
 			return nil, err
 		}
+		model = "postgres"
 	}
-	n.Runner = projections.NewRunner(cfg.Store, proj)
+	failures := metrics.ReadModelErrors.WithLabelValues(model) // listed at 0 from the start
+	n.Runner = projections.NewRunner(cfg.Store, proj, projections.RunnerOptions{Model: model, Logger: cfg.Logger,
+		Failed: func(error) { failures.Inc() }, MinBackoff: cfg.RetryMin, MaxBackoff: cfg.RetryMax})
 	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
 		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
 		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery})
