@@ -148,6 +148,10 @@ type status struct {
 
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
+		// A catch-up that fails says why rather than "catching up".
+		if err := s.cfg.Runner.Health(); err != nil {
+			return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
+		}
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "catching-up",
 			Detail: fmt.Sprintf("the read models are at position %d, catching up with the log", s.cfg.Runner.Position())}
 	}

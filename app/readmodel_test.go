@@ -170,3 +170,39 @@ func tables(t *testing.T, db *postgres.DB) string {
 	}
 	return b.String()
 }
+
+// TestReadyzNamesAFailedCatchUp: a node whose Postgres read models fail
+// while catching up at start answers /readyz with the failure, not with
+// "catching-up", and becomes ready by itself once the cause is gone.
+func TestReadyzNamesAFailedCatchUp(t *testing.T) {
+	db := pgtest.Open(t) // migrated: the trigger goes on its checkpoint before the node starts
+	ctx := context.Background()
+	for _, sql := range []string{
+		"CREATE FUNCTION fail_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full (test)'; END $$",
+		"CREATE TRIGGER fail_checkpoint BEFORE UPDATE ON checkpoint FOR EACH ROW EXECUTE FUNCTION fail_checkpoint()",
+	} {
+		if _, err := db.Pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	url := pgtest.URL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	n, err := app.Start(ctx, app.Config{Store: memstore.New(), AdminToken: "secret-admin-token", PostgresURL: url + sep + "search_path=" + db.Schema,
+		Logger: slog.New(slog.NewTextHandler(&syncBuffer{}, nil)), RetryMin: 5 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	eventually(t, "/readyz names the failure", func() bool {
+		rec := get(n, "/readyz")
+		return rec.Code == http.StatusServiceUnavailable && strings.Contains(rec.Body.String(), "read-model-failed") &&
+			strings.Contains(rec.Body.String(), "disk full (test)")
+	})
+	if _, err := db.Pool.Exec(ctx, "DROP TRIGGER fail_checkpoint ON checkpoint"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the node is ready", func() bool { return get(n, "/readyz").Code == http.StatusOK })
+}
