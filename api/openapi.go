@@ -258,7 +258,7 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 	}
 	if isQuery {
 		e = merge(e, Errs{400: {"invalid-after", "invalid-as-of", "invalid-at", "invalid-cursor"},
-			404: {"position-not-found"}, 504: {"position-not-reached"}})
+			404: {"position-not-found"}, 503: {"read-model-failed"}, 504: {"position-not-reached"}})
 	}
 	if method != http.MethodGet {
 		e = merge(e, Errs{400: {"invalid-json", "invalid-body", "invalid-idempotency-key"},
@@ -406,7 +406,7 @@ Conventions:
 - Resources live under /v1; ids are small positive integers, except activation key codes and MACs.
 - Errors are RFC 9457 problem+json documents with a stable "code" that clients match on; each operation lists the codes it may answer per status.
 - Every command answer carries the "position" written (also in the Ledger-Position header); every query answer is {"position", "data"}.
-- Read-your-writes: pass ?after=<position> (or Ledger-After) to a query; it waits, bounded, and answers 504 position-not-reached otherwise.
+- Read-your-writes: pass ?after=<position> (or Ledger-After) to a query; it waits, bounded, and answers 504 position-not-reached otherwise, or 503 read-model-failed with the reason while the read models are failing and restarting.
 - Positions replace ETags: a position names the state an answer reflects.
 - As-of: every query accepts as_of (RFC 3339 time) or at (log position) and answers from the state at that point.
 - Commands accept Idempotency-Key; a retry with the same key and body returns the first answer, replayed, and writes nothing.

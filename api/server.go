@@ -45,6 +45,11 @@ type Config struct {
 	// AsOfSnapshotEvery is the least spacing, in events, of the snapshots
 	// as-of builds take (asof.go; default 10,000).
 	AsOfSnapshotEvery uint64
+	// Warnings, when set, lists the failures of background loops that do
+	// not make the node unfit for traffic (the SSA mail drainer: a relay
+	// down must not take every node out of the load balancer); /readyz
+	// names them in its 200 answer.
+	Warnings func() []string
 }
 
 // Server is the HTTP interface.
@@ -138,12 +143,17 @@ func (s *Server) routes() {
 
 // status is the answer of /healthz and /readyz.
 type status struct {
-	Status   string `json:"status"`
-	Position uint64 `json:"position,omitempty"`
+	Status   string   `json:"status"`
+	Position uint64   `json:"position,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
+		// A catch-up that fails says why rather than "catching up".
+		if err := s.cfg.Runner.Health(); err != nil {
+			return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
+		}
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "catching-up",
 			Detail: fmt.Sprintf("the read models are at position %d, catching up with the log", s.cfg.Runner.Position())}
 	}
@@ -158,7 +168,11 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.cfg.Runner.Health(); err != nil {
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
 	}
-	return c.JSON(http.StatusOK, status{Status: "ready", Position: s.cfg.Runner.Position()})
+	st := status{Status: "ready", Position: s.cfg.Runner.Position()}
+	if s.cfg.Warnings != nil {
+		st.Warnings = s.cfg.Warnings()
+	}
+	return c.JSON(http.StatusOK, st)
 }
 
 // WaitCaughtUp blocks until the read models reach the log head as it is

@@ -63,6 +63,9 @@ type Config struct {
 	AsOfSnapshotEvery uint64
 	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
 	Mail *mail.Config
+	// RetryMin and RetryMax bound the backoff of the read-model runner
+	// restarting after a failure (0: 100 ms and 30 s; tests shorten them).
+	RetryMin, RetryMax time.Duration
 }
 
 // pastModel is the memory model as an as-of read model (its Clone
@@ -110,23 +113,32 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	var reader projections.Reader = n.Model
 	var proj projections.Projection = n.Model
+	model := "memory"
 	if cfg.PostgresURL != "" {
 		// Queries come from Postgres; the writer's own state stays in memory.
 		if reader, proj, err = n.openPostgres(ctx, cfg); err != nil {
 			w.Close()
 			return nil, err
 		}
+		model = "postgres"
 	}
-	n.Runner = projections.NewRunner(cfg.Store, proj)
+	failures := metrics.ReadModelErrors.WithLabelValues(model) // listed at 0 from the start
+	n.Runner = projections.NewRunner(cfg.Store, proj, projections.RunnerOptions{Model: model, Logger: cfg.Logger,
+		Failed: func(error) { failures.Inc() }, MinBackoff: cfg.RetryMin, MaxBackoff: cfg.RetryMax})
+	var reminders *mail.Drainer
+	if cfg.Mail != nil {
+		reminders = n.drainer(cfg, reader, metrics)
+	}
 	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
 		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
-		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery})
+		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery,
+		Warnings: func() []string { return warnings(reminders) }})
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()
 	go n.watch(rctx, metrics)
-	if cfg.Mail != nil {
-		go n.remind(rctx, cfg, reader)
+	if reminders != nil {
+		go n.remind(rctx, cfg, reminders)
 	}
 	go func() {
 		if err := n.Server.WaitCaughtUp(rctx); err == nil {
@@ -136,16 +148,35 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	return n, nil
 }
 
+// drainer prepares the SSA reminder scheduler and mail drainer: its
+// failures are logged and counted, and /readyz lists them (warnings).
+func (n *Node) drainer(cfg Config, outbox mail.Outbox, m *api.Metrics) *mail.Drainer {
+	return &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
+		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor, MaxWait: cfg.Mail.MaxWait, RetryMin: cfg.Mail.RetryMin,
+		Failed: func(error) { m.ReminderErrors.Inc() }}
+}
+
 // remind runs the SSA reminder scheduler and drains the outbox into the
 // configured mail sender (SMTP, or the log) until the node closes.
-func (n *Node) remind(ctx context.Context, cfg Config, outbox mail.Outbox) {
+func (n *Node) remind(ctx context.Context, cfg Config, d *mail.Drainer) {
 	clock := cfg.Clock
 	if clock == nil {
 		clock = time.Now
 	}
-	d := &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
-		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor}
-	_ = d.Run(ctx, cfg.Mail.Every, clock)
+	if err := d.Run(ctx, cfg.Mail.Every, clock); !errors.Is(err, context.Canceled) {
+		cfg.Logger.Error("ssa reminders stopped", "err", err)
+	}
+}
+
+// warnings are the failures /readyz names without answering 503.
+func warnings(reminders *mail.Drainer) []string {
+	if reminders == nil {
+		return nil
+	}
+	if err := reminders.Health(); err != nil {
+		return []string{"ssa reminders failing: " + err.Error()}
+	}
+	return nil
 }
 
 // watch keeps the position gauges current.
