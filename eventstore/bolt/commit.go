@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -139,6 +140,10 @@ func (s *Store) enqueue(r *request) error {
 // group, and repeats until Close, after which it drains what was queued.
 func (s *Store) run() {
 	defer close(s.stopped)
+	// A commit reads pages through the map: a fault there (a file
+	// truncated under it, a failing disk) must fail the commit, not the
+	// process (see write and protect).
+	debug.SetPanicOnFault(true)
 	var took time.Duration // by the last transaction
 	for {
 		select {
@@ -289,10 +294,22 @@ func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, even
 // write puts every accepted batch in one transaction and commits it. A
 // failed commit leaves bbolt's state in doubt, so it also stops further
 // appends until the log is reopened; an error before the commit only rolls
-// the transaction back.
-func (s *Store) write(accepted []*request) error {
-	tx, err := s.db.Begin(true)
-	if err != nil {
+// the transaction back. A fault or a panic of bbolt's while the
+// transaction reads the file counts as a failed commit.
+func (s *Store) write(accepted []*request) (err error) {
+	var tx *bbolt.Tx
+	defer func() {
+		if r := recover(); r != nil {
+			if err = storeFault(r); err == nil {
+				panic(r)
+			}
+			if tx != nil {
+				_ = protect(tx.Rollback)
+			}
+			s.fail(err)
+		}
+	}()
+	if tx, err = s.db.Begin(true); err != nil {
 		return fmt.Errorf("eventstore/bolt: begin: %w", err)
 	}
 	if err := s.put(tx, accepted); err != nil {
@@ -300,13 +317,18 @@ func (s *Store) write(accepted []*request) error {
 		return fmt.Errorf("eventstore/bolt: write: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		s.mu.Lock()
-		s.failed = err
-		s.mu.Unlock()
+		s.fail(err)
 		return fmt.Errorf("eventstore/bolt: commit: %w", err)
 	}
 	s.commits.Add(1)
 	return nil
+}
+
+// fail marks the store failed because of err.
+func (s *Store) fail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed = err
 }
 
 // put writes the records of the accepted batches into tx.

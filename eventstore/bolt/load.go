@@ -17,16 +17,9 @@ func key(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
 }
 
-// load creates the bucket of a new file, then scans the whole log once,
-// verifying it, to set the head and build the tag index.
+// load scans the whole log once, verifying it, to set the head and build
+// the tag index.
 func (s *Store) load() error {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketName)
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	return s.view(func(b *bbolt.Bucket) error {
 		head, err := scanLog(b, s.index)
 		s.head = head
