@@ -38,6 +38,12 @@ type Options struct {
 	// may be lost, or the file left needing repair. For tests and
 	// benchmarks only.
 	NoSync bool
+	// ReadOnly opens an existing log for reading only: the file is opened
+	// read-only and never written (so a log on a read-only file system or
+	// a copy can be verified and exported), a missing file is an error
+	// rather than a new log, other readers may have it open at the same
+	// time, and appends fail.
+	ReadOnly bool
 	// LockTimeout is how long Open waits for another process to release
 	// the file; zero means 5 seconds.
 	LockTimeout time.Duration
@@ -57,9 +63,13 @@ const defaultPageSize = 16 << 10
 // bucketName is the one bucket of the file: position -> envelope.
 var bucketName = []byte("events")
 
+// ErrReadOnly is returned by appends to a log opened with Options.ReadOnly.
+var ErrReadOnly = errors.New("eventstore/bolt: the log is open read-only")
+
 // Store is the embedded log. It is safe for concurrent use.
 type Store struct {
-	db *bbolt.DB
+	opts Options
+	db   *bbolt.DB
 
 	mu     sync.RWMutex
 	head   eventstore.Head
@@ -109,7 +119,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
 	}
 	s := &Store{
-		db: db, tags: map[string]postings{}, notify: make(chan struct{}),
+		opts: opts, db: db, tags: map[string]postings{}, notify: make(chan struct{}),
 		wake: make(chan struct{}, 1), closing: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := s.load(); err != nil {
@@ -117,7 +127,11 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
 	}
 	s.tail = s.head
-	go s.run()
+	if opts.ReadOnly {
+		close(s.stopped) // no committer
+	} else {
+		go s.run()
+	}
 	return s, nil
 }
 

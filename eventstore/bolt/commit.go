@@ -111,6 +111,8 @@ func (s *Store) appendable() (eventstore.Head, error) {
 	switch {
 	case s.closed:
 		return eventstore.Head{}, eventstore.ErrClosed
+	case s.opts.ReadOnly:
+		return eventstore.Head{}, ErrReadOnly
 	case s.failed != nil:
 		return eventstore.Head{}, fmt.Errorf("eventstore/bolt: a commit failed earlier, reopen the log: %w", s.failed)
 	}

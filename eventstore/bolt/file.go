@@ -14,10 +14,13 @@ import (
 )
 
 // openDB opens the bbolt file at path, after creating a new log there if
-// no file exists. The file is locked and checked before bbolt reads it
-// (see openChecked).
+// no file exists (and the log is not opened read-only). The file is
+// locked and checked before bbolt reads it (see openChecked).
 func openDB(path string, opts Options) (*bbolt.DB, error) {
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if opts.ReadOnly {
+			return nil, fmt.Errorf("no log file: %w", err)
+		}
 		if err := create(path, opts); err != nil {
 			return nil, fmt.Errorf("creating a new log: %w", err)
 		}
@@ -27,6 +30,7 @@ func openDB(path string, opts Options) (*bbolt.DB, error) {
 		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
 			Timeout:         opts.LockTimeout,
 			NoSync:          opts.NoSync,
+			ReadOnly:        opts.ReadOnly,
 			NoFreelistSync:  true, // bbolt rebuilds the freelist at open
 			FreelistType:    bbolt.FreelistMapType,
 			InitialMmapSize: opts.InitialMmapSize,
