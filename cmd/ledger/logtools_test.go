@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,5 +368,135 @@ func TestVerifyOnAReadOnlyFileSystem(t *testing.T) {
 	}
 	if out, err := runLedger(t, "export", "--data-dir", mnt, "-o", filepath.Join(t.TempDir(), "x.ndjson")); err != nil {
 		t.Fatalf("export on a read-only file system: %v\n%s", err, out)
+	}
+}
+
+// seedLongLog writes a history of more than n events into dir (without
+// fsync, to be quick): more than one import batch of 1000.
+func seedLongLog(t *testing.T, dir string, n int) {
+	t.Helper()
+	seedLog(t, dir)
+	ctx := context.Background()
+	store, err := app.OpenStore(ctx, app.StoreConfig{DataDir: dir, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	w, err := commands.Open(ctx, store, catalog.Default(), commands.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	vendor := domain.Principal{Person: 1, Vendor: true}
+	for i := range n {
+		key := domain.IssueKey{Code: fmt.Sprintf("SEED-%06d", i), Lines: []domain.Line{{Item: domain.Item{Type: "PBX-Port", Version: 13}, Quantity: 1}}}
+		if _, err := w.Submit(ctx, commands.Request{By: vendor, Command: key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// exportLines exports the log in dir and returns its lines.
+func exportLines(t *testing.T, dir string) []string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "log.ndjson")
+	if out, err := runLedger(t, "export", "--data-dir", dir, "-o", file); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	return lines[:len(lines)-1] // after the last newline
+
+}
+
+// importLines writes lines to a file and imports it into dir.
+func importLines(t *testing.T, dir string, lines []string) (string, error) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "import.ndjson")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return runLedger(t, "import", "--data-dir", dir, file)
+}
+
+// noLogIn fails the test if dir holds a log file or a leftover of one.
+func noLogIn(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Fatalf("the failed import left %s in the data directory", e.Name())
+	}
+}
+
+// TestExportEndsWithATrailer: the last line of an export names the last
+// position, its hash and the count.
+func TestExportEndsWithATrailer(t *testing.T) {
+	dir := t.TempDir()
+	seedLog(t, dir)
+	lines := exportLines(t, dir)
+	out, _ := runLedger(t, "verify", "--data-dir", dir)
+	head := strings.Fields(out)[6] // chain ok: 8 events, head hash <hex>
+	want := `{"trailer":{"last":8,"hash":"` + head + `","count":8}}` + "\n"
+	if len(lines) != 9 || lines[8] != want {
+		t.Fatalf("export ends with %q (%d lines); want %q", lines[len(lines)-1], len(lines), want)
+	}
+}
+
+// TestImportRefusesAnIncompleteExport: an export cut short, or with an
+// event left out, is refused and leaves nothing behind; the whole export
+// then imports.
+func TestImportRefusesAnIncompleteExport(t *testing.T) {
+	src := t.TempDir()
+	seedLog(t, src)
+	lines := exportLines(t, src)
+	n := len(lines)
+	cases := map[string][]string{
+		"no trailer":           lines[:n-1],
+		"last events cut":      lines[:n-3],
+		"last event left out":  append(slices.Clone(lines[:n-2]), lines[n-1]),
+		"event after trailer":  append(slices.Clone(lines), lines[0]),
+		"trailer of another":   append(slices.Clone(lines[:n-1]), strings.Replace(lines[n-1], `"count":8`, `"count":9`, 1)),
+		"nothing but trailer":  lines[n-1:],
+		"first event left out": lines[1:],
+	}
+	dst := t.TempDir()
+	for name, cut := range cases {
+		out, err := importLines(t, dst, cut)
+		if err == nil || !strings.Contains(out, "import failed") {
+			t.Fatalf("%s: import succeeded (%v): %s", name, err, out)
+		}
+		noLogIn(t, dst)
+	}
+	if out, err := importLines(t, dst, lines); err != nil || !strings.Contains(out, "imported 8 events") {
+		t.Fatalf("import of the whole export: %v\n%s", err, out)
+	}
+}
+
+// TestImportIsAllOrNothing: an export whose event 1200 was changed fails
+// the import after more than a batch of 1000 events was appended; the
+// data directory is left without a log, and the good export then imports.
+func TestImportIsAllOrNothing(t *testing.T) {
+	src := t.TempDir()
+	seedLongLog(t, src, 1300)
+	lines := exportLines(t, src)
+	bad := slices.Clone(lines)
+	bad[1199] = strings.Replace(bad[1199], `"quantity":1`, `"quantity":2`, 1)
+	if bad[1199] == lines[1199] {
+		t.Fatal("event 1200 has no quantity to change")
+	}
+	dst := t.TempDir()
+	out, err := importLines(t, dst, bad)
+	if err == nil || !strings.Contains(out, "position 1200") {
+		t.Fatalf("import of a changed export: %v\n%s", err, out)
+	}
+	noLogIn(t, dst)
+	if out, err := importLines(t, dst, lines); err != nil || !strings.Contains(out, fmt.Sprintf("imported %d events", len(lines)-1)) {
+		t.Fatalf("import after a failed one: %v\n%s", err, out)
+	}
+	if out, err := runLedger(t, "verify", "--data-dir", dst); err != nil {
+		t.Fatalf("verify of the imported log: %v\n%s", err, out)
 	}
 }

@@ -26,8 +26,8 @@ import (
 type cli struct {
 	Serve   serveCmd   `cmd:"" default:"withargs" help:"Run the ledger's HTTP API (the default command)."`
 	Verify  verifyCmd  `cmd:"" help:"Verify the log's hash chain and replay determinism, read-only; exits 1 naming the first bad position, 2 if the log cannot be opened or read."`
-	Export  exportCmd  `cmd:"" help:"Write the log as NDJSON envelopes, read-only."`
-	Import  importCmd  `cmd:"" help:"Load an NDJSON export into an empty log, verifying the chain."`
+	Export  exportCmd  `cmd:"" help:"Write the log as NDJSON envelopes and a trailer line, read-only."`
+	Import  importCmd  `cmd:"" help:"Load an NDJSON export into an empty log, all or nothing, verifying the chain and the trailer."`
 	Bench   benchCmd   `cmd:"" help:"Measure append throughput (1, 16, 256 concurrent commands) and replay throughput."`
 	Rebuild rebuildCmd `cmd:"" help:"Drop the Postgres read models and rebuild them from the log, with a progress bar."`
 }
