@@ -13,8 +13,11 @@
 // flight joins the next transaction, so many callers share one fsync.
 //
 // The file is trusted only after it is verified: Open checks its bbolt
-// structure and the whole hash chain before serving anything, and a file
-// that is damaged or not a log is an error, never a new log or a crash.
+// structure and the whole hash chain before serving anything, a file that
+// is damaged or not a log is an error (never a new log, never a crash),
+// and a commit that fails (a full disk) makes the store refuse appends and
+// report itself degraded until it has reopened the file, not until the
+// process restarts.
 package bolt
 
 import (
@@ -68,8 +71,19 @@ var ErrReadOnly = errors.New("eventstore/bolt: the log is open read-only")
 
 // Store is the embedded log. It is safe for concurrent use.
 type Store struct {
+	path string
 	opts Options
-	db   *bbolt.DB
+
+	// dbmu guards db against being replaced: a reader holds it for
+	// reading while it uses db, and the committer replaces db, holding it
+	// for writing, when it reopens the file after a failed commit. The
+	// committer's own transactions need no lock, as it is the only
+	// goroutine that replaces db.
+	dbmu sync.RWMutex
+	db   *bbolt.DB // nil after a reopen failed
+	// stuck is set, by the committer, when the file could not be closed
+	// for a reopen: no reopen can work in this process then.
+	stuck error
 
 	mu     sync.RWMutex
 	head   eventstore.Head
@@ -77,7 +91,9 @@ type Store struct {
 	names  arena               // the bytes of the tags found at Open
 	notify chan struct{}       // closed and replaced on every commit
 	closed bool
-	failed error // set when a commit failed; appends are refused after it
+	// failed is why appends are refused: set when a commit failed and
+	// cleared when the committer has reopened the file (see recover.go).
+	failed error
 
 	qmu   sync.Mutex
 	queue []*request
@@ -89,9 +105,12 @@ type Store struct {
 	closing chan struct{} // closed by Close
 	stopped chan struct{} // closed when the committer has exited
 
-	busy       atomic.Value  // func() bool set by GatherWhile
-	commits    atomic.Uint64 // successful write transactions, for tests
-	testBefore func() error  // tests: runs inside each write tx before commit
+	busy     atomic.Value  // func() bool set by GatherWhile
+	commits  atomic.Uint64 // successful write transactions, for tests
+	failures int           // commits failed since the last that worked; the committer's
+
+	testBefore func() error          // tests: runs inside each write tx before commit
+	testCommit func(*bbolt.Tx) error // tests: commits in place of tx.Commit
 }
 
 // Open opens the log in the bbolt file at path, creating it if no file is
@@ -114,12 +133,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.PageSize == 0 {
 		opts.PageSize = defaultPageSize
 	}
-	db, err := openDB(path, opts)
+	db, err := openDB(path, opts, false)
 	if err != nil {
 		return nil, fmt.Errorf("eventstore/bolt: open %s: %w", path, err)
 	}
 	s := &Store{
-		opts: opts, db: db, tags: map[string]postings{}, notify: make(chan struct{}),
+		path: path, opts: opts, db: db, tags: map[string]postings{}, notify: make(chan struct{}),
 		wake: make(chan struct{}, 1), closing: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := s.load(); err != nil {
@@ -164,12 +183,22 @@ func (s *Store) Close() error {
 	close(s.closing)
 	s.mu.Unlock()
 	<-s.stopped
+	s.dbmu.Lock()
+	defer s.dbmu.Unlock()
+	if s.db == nil {
+		return nil
+	}
 	return s.db.Close()
 }
 
 // view runs fn on the events bucket in a read transaction, with a damaged
 // file's faults and panics turned into errors (see protect).
 func (s *Store) view(fn func(*bbolt.Bucket) error) error {
+	s.dbmu.RLock()
+	defer s.dbmu.RUnlock()
+	if s.db == nil {
+		return s.unavailable()
+	}
 	err := protect(func() error {
 		return s.db.View(func(tx *bbolt.Tx) error { return fn(tx.Bucket(bucketName)) })
 	})

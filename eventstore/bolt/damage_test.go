@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,9 +137,10 @@ func TestOpenRefusesADamagedMetaPage(t *testing.T) {
 
 // TestReadsSurviveATruncationUnderTheMap truncates the file of an open
 // log, as another program could: reads and appends touching the cut-off
-// pages fail with an error (the memory faults are recovered), and the
-// store closes.
+// pages fail with an error (the memory faults are recovered), the store
+// reports itself degraded, and it closes.
 func TestReadsSurviveATruncationUnderTheMap(t *testing.T) {
+	defer shortCloseTimeout()()
 	path := closedLog(t, 3000)
 	s, err := Open(path, Options{})
 	if err != nil {
@@ -159,9 +161,21 @@ func TestReadsSurviveATruncationUnderTheMap(t *testing.T) {
 	if _, err := s.Append(ctx, 3000, testEvents(1)); err == nil {
 		t.Fatal("Append to a truncated file returned no error")
 	}
+	waitFor(t, func() bool { return s.Health() != nil }, "the store reports itself degraded")
+	if _, err := s.Append(ctx, 3000, testEvents(1)); !errors.Is(err, eventstore.ErrUnavailable) {
+		t.Fatalf("Append while degraded = %v, want ErrUnavailable", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Logf("Close: %v", err)
 	}
+}
+
+// shortCloseTimeout makes a reopen give up on closing a stuck file sooner,
+// and returns what restores it.
+func shortCloseTimeout() func() {
+	old := closeTimeout
+	closeTimeout = 200 * time.Millisecond
+	return func() { closeTimeout = old }
 }
 
 // copyFile copies the file at from to to.

@@ -15,8 +15,9 @@ import (
 
 // openDB opens the bbolt file at path, after creating a new log there if
 // no file exists (and the log is not opened read-only). The file is
-// locked and checked before bbolt reads it (see openChecked).
-func openDB(path string, opts Options) (*bbolt.DB, error) {
+// locked and checked before bbolt reads it (see openChecked); with trim,
+// it is also cut back to its pages in use.
+func openDB(path string, opts Options, trim bool) (*bbolt.DB, error) {
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		if opts.ReadOnly {
 			return nil, fmt.Errorf("no log file: %w", err)
@@ -36,7 +37,7 @@ func openDB(path string, opts Options) (*bbolt.DB, error) {
 			InitialMmapSize: opts.InitialMmapSize,
 			PageSize:        opts.PageSize,
 			MmapFlags:       mmapFlags,
-			OpenFile:        openChecked(opts.LockTimeout),
+			OpenFile:        openChecked(opts.LockTimeout, trim),
 		})
 		return err
 	})
@@ -48,7 +49,12 @@ func openDB(path string, opts Options) (*bbolt.DB, error) {
 // to take on it, and checks the file under that lock, so that nothing can
 // change it between the check and bbolt's first read. bbolt's own lock
 // call on the same open file then succeeds at once.
-func openChecked(timeout time.Duration) func(string, int, os.FileMode) (*os.File, error) {
+//
+// With trim, the file is cut back to the pages in use: after a commit that
+// failed for want of space, the pages bbolt added to the file for it hold
+// nothing, and on a tmpfs, where a page takes space once touched, mapping
+// the file would fill them in and take the space freed meanwhile.
+func openChecked(timeout time.Duration, trim bool) func(string, int, os.FileMode) (*os.File, error) {
 	return func(name string, flag int, mode os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag&^os.O_CREATE, mode)
 		if err != nil {
@@ -59,7 +65,7 @@ func openChecked(timeout time.Duration) func(string, int, os.FileMode) (*os.File
 			_ = f.Close()
 			return nil, err
 		}
-		if err := checkOpened(f); err != nil {
+		if err := checkOpened(f, trim && writable); err != nil {
 			_ = f.Close()
 			return nil, err
 		}
@@ -67,8 +73,9 @@ func openChecked(timeout time.Duration) func(string, int, os.FileMode) (*os.File
 	}
 }
 
-// checkOpened checks the structure of the open file f.
-func checkOpened(f *os.File) error {
+// checkOpened checks the structure of the open file f, and with trim cuts
+// it back to its pages in use.
+func checkOpened(f *os.File, trim bool) error {
 	info, err := f.Stat()
 	if err != nil {
 		return err
@@ -77,8 +84,12 @@ func checkOpened(f *os.File) error {
 		return errors.New("the file is empty (0 bytes), which is not a log; a new log is created only where no file exists " +
 			"(remove the empty file to start a new ledger, or restore the log from a backup)")
 	}
-	if _, err := checkFile(f, info.Size()); err != nil {
+	m, err := checkFile(f, info.Size())
+	if err != nil {
 		return fmt.Errorf("the file is damaged or not a ledger log: %w", err)
+	}
+	if used := int64(m.pages) * int64(m.pageSize); trim && info.Size() > used {
+		return f.Truncate(used)
 	}
 	return nil
 }

@@ -21,31 +21,40 @@ func key(seq uint64) []byte {
 // the tag index.
 func (s *Store) load() error {
 	return s.view(func(b *bbolt.Bucket) error {
-		head, err := scanLog(b, s.index)
+		head, err := scanLog(b, eventstore.Head{}, s.index)
 		s.head = head
 		return err
 	})
 }
 
-// scanLog walks every record in order, checking that positions are
-// contiguous from 1 and match the records and verifying the hash chain; it
+// scanLog walks the records after from in order, checking that positions
+// are contiguous and match the records and verifying the hash chain; it
 // calls index with each record's tags (views of the file) and returns the
-// last position and hash.
+// last position and hash. From a head other than the empty log's, the
+// record at from must be there with from's hash: the log must still be the
+// one that was read up to there.
 //
 // The scan itself reads only each record's position, tags and hash;
 // hashes are recomputed by a chainCheck on the other cores meanwhile. A
 // problem at a position is reported as an *eventstore.ChainError, the
 // earliest one found.
-func scanLog(b *bbolt.Bucket, index func(uint64, [][]byte)) (eventstore.Head, error) {
+func scanLog(b *bbolt.Bucket, from eventstore.Head, index func(uint64, [][]byte)) (eventstore.Head, error) {
 	if b == nil {
-		return eventstore.Head{}, errors.New("the file has no events bucket")
+		return from, errors.New("the file has no events bucket")
 	}
 	c := b.Cursor()
 	k, v := c.First()
+	if from.Seq > 0 {
+		k, v = c.Seek(key(from.Seq))
+		if err := checkAt(k, v, from); err != nil {
+			return from, err
+		}
+		k, v = c.Next()
+	}
 	chk := newChainCheck()
 	// On a panic too, no worker may read the map once the transaction is over.
 	defer chk.wait(nil)
-	head, err := scanRecords(c, k, v, eventstore.Head{}, chk, index)
+	head, err := scanRecords(c, k, v, from, chk, index)
 	return head, chk.wait(err)
 }
 
@@ -71,6 +80,18 @@ func scanRecords(c *bbolt.Cursor, k, v []byte, head eventstore.Head, chk *chainC
 		head = eventstore.Head{Seq: seq, Hash: f.hash}
 	}
 	return head, nil
+}
+
+// checkAt checks that the record k, v is the one at head.
+func checkAt(k, v []byte, head eventstore.Head) error {
+	var f fields
+	switch {
+	case k == nil || binary.BigEndian.Uint64(k) != head.Seq:
+		return fmt.Errorf("the log on disk no longer holds position %d, which was written", head.Seq)
+	case !f.scanFields(v) && !parseMetaJSON(v, &f), f.hash != head.Hash:
+		return fmt.Errorf("the record at position %d on disk is not the one written there", head.Seq)
+	}
+	return nil
 }
 
 // parseMetaJSON is the slow path of scan, for records the fast parser does
