@@ -27,11 +27,18 @@ import (
 
 // StoreConfig says where the log lives.
 type StoreConfig struct {
-	DataDir   string // embedded log in DataDir/ledger.db
+	DataDir   string // embedded log in DataDir/ledger.db (LogFile)
 	Kurrent   string // KurrentDB connection string; replaces the embedded log
 	NoSync    bool   // embedded log without fsync: benchmarks and tests only
 	MmapBytes int    // initial memory map of the embedded log
+	// ReadOnly opens the embedded log for reading only: nothing is created
+	// or written (a missing log is an error), so it works on a read-only
+	// file system and beside other readers. KurrentDB is only read anyway.
+	ReadOnly bool
 }
+
+// LogFile is the file of the embedded log in the data directory dir.
+func LogFile(dir string) string { return filepath.Join(dir, "ledger.db") }
 
 // OpenStore opens the configured log.
 func OpenStore(ctx context.Context, c StoreConfig) (eventstore.Store, error) {
@@ -41,10 +48,12 @@ func OpenStore(ctx context.Context, c StoreConfig) (eventstore.Store, error) {
 	if c.DataDir == "" {
 		return nil, errors.New("no data directory configured")
 	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, err
+	if !c.ReadOnly {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, err
+		}
 	}
-	return bolt.Open(filepath.Join(c.DataDir, "ledger.db"), bolt.Options{NoSync: c.NoSync, InitialMmapSize: c.MmapBytes})
+	return bolt.Open(LogFile(c.DataDir), bolt.Options{NoSync: c.NoSync, InitialMmapSize: c.MmapBytes, ReadOnly: c.ReadOnly})
 }
 
 // Config is a node's configuration.

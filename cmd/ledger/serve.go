@@ -52,7 +52,7 @@ func (c *serveCmd) Run() error {
 	log := newLogger(c.LogFormat)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	cat, store, err := c.open(ctx)
+	cat, store, err := c.open(ctx, false)
 	if err != nil {
 		return err
 	}
