@@ -84,12 +84,3 @@ func (s *State) checkRegistryEntry(en RegistryEntry) (MAC, error) {
 	}
 	return m, nil
 }
-
-// parseDate validates a calendar date YYYY-MM-DD.
-func parseDate(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
-	if err != nil {
-		return time.Time{}, Errorf(KindInvalid, "invalid-date", "%s must be a date YYYY-MM-DD", field)
-	}
-	return t, nil
-}
