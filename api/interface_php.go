@@ -53,7 +53,7 @@ type interfaceAnswer struct {
 }
 
 func (s *Server) interfaceRoutes() {
-	s.doc(s.Echo).GET("/interface.php", Op{Tag: "interface.php", Public: true, Params: interfaceParams{},
+	s.doc(s.Echo).GET("/interface.php", Op{Tag: "interface.php", Public: true, Legacy: true, Params: interfaceParams{},
 		Summary: "The legacy external interface: addDevice, delDevice, getWarranty, createProject",
 		Description: "Authenticated by the hash over the call and the project's trust value, not by a token. " +
 			"Always answers 200 with {\"success\":true,...} or {\"success\":false,\"error\":\"...\"}; a refused call writes nothing.",

@@ -49,6 +49,10 @@ type Op struct {
 	Errors Errs
 	// Public routes need no bearer token.
 	Public bool
+	// Legacy routes answer every refusal in their own form, not as
+	// problem+json (interface.php): they check their parameters' text
+	// themselves.
+	Legacy bool
 }
 
 // Errs maps an HTTP status to the stable problem codes answered with it.
@@ -251,6 +255,9 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 	if !op.Public {
 		e = merge(e, Errs{401: {"not-authenticated"}})
 	}
+	if !op.Legacy {
+		e = merge(e, Errs{400: {"invalid-text"}})
+	}
 	for _, m := range echoParam.FindAllStringSubmatch(path, -1) {
 		if integerParams[m[1]] {
 			e = merge(e, Errs{400: {"invalid-" + m[1]}})
@@ -347,12 +354,15 @@ func problemResponse(codes []string) openapi.ContentOption {
 
 // strictObjects makes every object schema list the fields that are always
 // written (no omitempty) as required and refuse other properties, so an
-// answer that drifted from its documented type fails validation.
+// answer that drifted from its documented type fails validation. It
+// documents the text rules of the strict body check too (body_schema.go):
+// maxLength of a string list caps its items, and multi-line fields say so.
 func strictObjects(rc *jsonschema.ReflectContext) {
 	jsonschema.InterceptProp(func(p jsonschema.InterceptPropParams) error {
 		if !p.Processed || p.ParentSchema == nil {
 			return nil
 		}
+		documentText(p.Field, p.PropertySchema)
 		tag := p.Field.Tag.Get("json")
 		if tag == "-" || strings.Contains(tag, ",omitempty") || strings.Contains(tag, ",omitzero") {
 			return nil
@@ -371,6 +381,24 @@ func strictObjects(rc *jsonschema.ReflectContext) {
 		}
 		return false, nil
 	})(rc)
+}
+
+// documentText moves the maxLength of a string list onto its items (an
+// array has no length of characters) and notes multi-line text.
+func documentText(f reflect.StructField, ps *jsonschema.Schema) {
+	if ps == nil {
+		return
+	}
+	if ps.MaxLength != nil && ps.Items != nil && ps.Items.SchemaOrBool != nil && ps.Items.SchemaOrBool.TypeObject != nil {
+		ps.Items.SchemaOrBool.TypeObject.MaxLength, ps.MaxLength = ps.MaxLength, nil
+	}
+	if f.Tag.Get("text") == "multiline" {
+		note := "Multi-line text: tab and newline allowed, other control characters refused."
+		if ps.Description != nil && *ps.Description != "" {
+			note = *ps.Description + ". " + note
+		}
+		ps.WithDescription(note)
+	}
 }
 
 // defName shortens reflected definition names: the module path and the

@@ -10,8 +10,8 @@ const MaxRegistryBatch = 1000
 
 // RegistryEntry is one device of an order: its MAC and device type.
 type RegistryEntry struct {
-	MAC  string `json:"mac"`
-	Type string `json:"type"`
+	MAC  string `json:"mac" maxLength:"100"`
+	Type string `json:"type" maxLength:"100"`
 }
 
 // RegisterDevices is the license department entering the devices of an
