@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -124,6 +125,9 @@ func (r router) PATCH(path string, op Op, h echo.HandlerFunc) { r.add(http.Metho
 func (r router) DELETE(path string, op Op, h echo.HandlerFunc) { r.add(http.MethodDelete, path, op, h) }
 
 func (r router) add(method, path string, op Op, h echo.HandlerFunc) {
+	if !op.Legacy {
+		h = limitsOf(op).checkParams(h)
+	}
 	rt := r.e.Add(method, path, h)
 	r.s.ops = append(r.s.ops, documented{Method: method, Path: rt.Path, Op: op})
 }
@@ -278,7 +282,7 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 type consistencyParams struct {
 	After       uint64 `query:"after" description:"wait (bounded) until the read models reached this log position: read-your-writes after a command"`
 	LedgerAfter uint64 `header:"Ledger-After" description:"header form of after"`
-	AsOf        string `query:"as_of" format:"date-time" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
+	AsOf        string `query:"as_of" format:"date-time" maxLength:"64" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
 	At          uint64 `query:"at" description:"answer from the state at this log position"`
 }
 
@@ -319,7 +323,8 @@ func pathParams(path string, params any) any {
 		if declared[name] {
 			continue
 		}
-		f := reflect.StructField{Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`path:"` + name + `"`)}
+		f := reflect.StructField{Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[string](),
+			Tag: reflect.StructTag(`path:"` + name + `" maxLength:"` + strconv.Itoa(maxPathParam) + `"`)}
 		if integerParams[name] {
 			f.Type = reflect.TypeFor[int64]()
 			f.Tag = reflect.StructTag(`path:"` + name + `" minimum:"1"`)

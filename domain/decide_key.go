@@ -89,7 +89,7 @@ func (c RedeemKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) 
 	if err := s.CanLicense(by, p.Company); err != nil {
 		return nil, err
 	}
-	if err := checkText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
+	if err := CheckText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
 		return nil, err
 	}
 	k, ok := s.Keys[strings.TrimSpace(c.Code)]

@@ -208,7 +208,7 @@ func (c MoveDevices) decide(s *State, by Principal, now time.Time) ([]Event, err
 // device comment (invalid-text) and more than MaxComment characters
 // (invalid-comment).
 func checkComment(v string) error {
-	if err := checkText("comment", v, MultiLine, 0); err != nil {
+	if err := CheckText("comment", v, MultiLine, 0); err != nil {
 		return err
 	}
 	if len([]rune(v)) > MaxComment {
@@ -273,7 +273,7 @@ func (c RequestRMA) decide(s *State, by Principal, _ time.Time) ([]Event, error)
 	if err := s.CanLicense(by, c.Company); err != nil {
 		return nil, err
 	}
-	if err := checkText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
+	if err := CheckText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
 		return nil, err
 	}
 	m, err := ParseMAC(c.MAC)

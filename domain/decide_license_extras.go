@@ -99,7 +99,7 @@ func (s *State) drawAndBind(by Principal, p *Project, d *Device, lines []Line, s
 // checkCreditOrder refuses (invalid-text) an order number of a purchase on
 // credit that is not valid text or longer than MaxOrderNumber.
 func checkCreditOrder(v string) error {
-	return checkText("credit_order", strings.TrimSpace(v), SingleLine, MaxOrderNumber)
+	return CheckText("credit_order", strings.TrimSpace(v), SingleLine, MaxOrderNumber)
 }
 
 // WarrantyEnd is a hardware device's warranty end: the delivery date plus

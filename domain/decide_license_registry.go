@@ -36,7 +36,7 @@ func (c RegisterDevices) decide(s *State, by Principal, _ time.Time) ([]Event, e
 		return nil, ErrVendorOnly
 	}
 	order := strings.TrimSpace(c.OrderNumber)
-	if err := checkText("order_number", order, SingleLine, 0); err != nil {
+	if err := CheckText("order_number", order, SingleLine, 0); err != nil {
 		return nil, err
 	}
 	if order == "" || len([]rune(order)) > MaxOrderNumber {

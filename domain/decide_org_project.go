@@ -41,7 +41,7 @@ const MaxDescription = 1000
 // MaxDescription characters (invalid-description).
 func checkDescription(v string) (string, error) {
 	d := strings.TrimSpace(v)
-	if err := checkText("description", d, MultiLine, 0); err != nil {
+	if err := CheckText("description", d, MultiLine, 0); err != nil {
 		return "", err
 	}
 	if len([]rune(d)) > MaxDescription {

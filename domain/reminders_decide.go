@@ -65,7 +65,7 @@ func (c SetSSAMailSettings) decide(s *State, by Principal, _ time.Time) ([]Event
 }
 
 func checkReminderText(t string) error {
-	if err := checkText("text", t, MultiLine, 0); err != nil {
+	if err := CheckText("text", t, MultiLine, 0); err != nil {
 		return err
 	}
 	if len([]rune(t)) > MaxReminderText {

@@ -31,7 +31,7 @@ func (c RequestAutoSSA) decide(s *State, by Principal, now time.Time) ([]Event, 
 	if err := s.CanEditProject(by, c.Project); err != nil {
 		return nil, err
 	}
-	if err := checkText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
+	if err := CheckText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
 		return nil, err
 	}
 	p := s.Projects[c.Project]
@@ -96,7 +96,7 @@ func (c EndAutoSSA) decide(s *State, by Principal, _ time.Time) ([]Event, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
+	if err := CheckText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
 		return nil, err
 	}
 	_, requested := s.AutoSSARequests[p.ID]

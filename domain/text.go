@@ -47,10 +47,11 @@ func IsTextRune(r rune, multiline bool) bool {
 	return true
 }
 
-// checkText refuses text that is not valid UTF-8, holds a character
+// CheckText refuses text that is not valid UTF-8, holds a character
 // IsTextRune refuses, or (maxLen > 0) is longer than maxLen characters, with
-// the code invalid-text naming the field.
-func checkText(field, v string, multiline bool, maxLen int) error {
+// the code invalid-text naming the field. The HTTP API applies it to query
+// and path parameters; bodies are checked as they are read.
+func CheckText(field, v string, multiline bool, maxLen int) error {
 	if !utf8.ValidString(v) {
 		return Errorf(KindInvalid, "invalid-text", "%s must be valid UTF-8", field)
 	}
@@ -67,11 +68,11 @@ func checkText(field, v string, multiline bool, maxLen int) error {
 	return nil
 }
 
-// checkTexts runs checkText on the fields of one command in order and
+// checkTexts runs CheckText on the fields of one command in order and
 // returns the first refusal.
 func checkTexts(fields ...textField) error {
 	for _, f := range fields {
-		if err := checkText(f.name, f.value, f.multiline, f.maxLen); err != nil {
+		if err := CheckText(f.name, f.value, f.multiline, f.maxLen); err != nil {
 			return err
 		}
 	}
