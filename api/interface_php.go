@@ -211,7 +211,8 @@ func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain
 
 // ssaDueDate reads createProject's ssa_due_date: unix seconds, meaning the
 // calendar day it falls on in Europe/Berlin (the zone interface.php states
-// dates in). Empty: no SSA end.
+// dates in), a day a command may name (domain.FirstDay..LastDay: later
+// ones were stored as 2262-04-11). Empty: no SSA end.
 func ssaDueDate(v string) (domain.Day, error) {
 	if v == "" {
 		return 0, nil
@@ -221,7 +222,11 @@ func ssaDueDate(v string) (domain.Day, error) {
 		return 0, interfaceError("ssa_due_date must be unix seconds")
 	}
 	y, m, d := time.Unix(sec, 0).In(berlin).Date()
-	return domain.DayOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)), nil
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if !domain.InDayRange(day) {
+		return 0, interfaceError("ssa_due_date must be a day from " + domain.FirstDay.String() + " to " + domain.LastDay.String())
+	}
+	return domain.DayOf(day), nil
 }
 
 // berlin is the time zone interface.php states warranty dates in.

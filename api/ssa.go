@@ -248,13 +248,10 @@ func withProjectErr[B any](build func(id domain.ProjectID, b B) (domain.Command,
 	}
 }
 
-// parseDay reads an optional date field (invalid-date names the field).
+// parseDay reads an optional date field: YYYY-MM-DD from
+// domain.FirstDay to domain.LastDay (invalid-date names the field).
 func parseDay(field, v string) (domain.Day, error) {
-	d, err := domain.ParseDay(v)
-	if err != nil {
-		return 0, domain.Errorf(domain.KindInvalid, "invalid-date", "%s: %q is not a date (YYYY-MM-DD)", field, v)
-	}
-	return d, nil
+	return domain.ParseInputDay(field, v)
 }
 
 // daysParam reads ?days= (default: the 7 weeks of the first reminder).
