@@ -128,6 +128,9 @@ func (r router) add(method, path string, op Op, h echo.HandlerFunc) {
 	if !op.Legacy {
 		h = limitsOf(op).checkParams(h)
 	}
+	if !op.Public {
+		h = r.s.authenticate(h)
+	}
 	rt := r.e.Add(method, path, h)
 	r.s.ops = append(r.s.ops, documented{Method: method, Path: rt.Path, Op: op})
 }

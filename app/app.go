@@ -63,6 +63,9 @@ type Config struct {
 	AsOfSnapshotEvery uint64
 	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
 	Mail *mail.Config
+
+	// Connection timeouts of the HTTP server (api.Config; zero: defaults).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // pastModel is the memory model as an as-of read model (its Clone
@@ -97,6 +100,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if err := cfg.apiConfig().Validate(); err != nil {
+		return nil, err
+	}
 	metrics := api.NewMetrics()
 	w, err := commands.Open(ctx, cfg.Store, cfg.Catalog, commands.Options{Clock: cfg.Clock, Logger: cfg.Logger,
 		Observe: metrics.ObserveCommand})
@@ -118,9 +124,10 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 	}
 	n.Runner = projections.NewRunner(cfg.Store, proj)
-	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
-		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
-		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery})
+	ac := cfg.apiConfig()
+	ac.Writer, ac.Reader, ac.Runner, ac.Metrics = w, reader, n.Runner, metrics
+	ac.NewReadModel = func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }
+	n.Server = api.New(ac)
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()
@@ -134,6 +141,14 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		}
 	}()
 	return n, nil
+}
+
+// apiConfig is the part of the HTTP server's configuration the node's
+// configuration holds; Start adds the writer, the read models and metrics.
+func (cfg Config) apiConfig() api.Config {
+	return api.Config{Store: cfg.Store, Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout: cfg.IdleTimeout, Clock: cfg.Clock, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery}
 }
 
 // remind runs the SSA reminder scheduler and drains the outbox into the
