@@ -19,7 +19,7 @@ import (
 type serveCmd struct {
 	storeFlags
 	Addr            string        `env:"LEDGER_ADDR" default:"127.0.0.1:8080" help:"Listen address."`
-	AdminToken      string        `name:"admin-token" env:"LEDGER_ADMIN_TOKEN" help:"Vendor administrator token created on first start (default: generated and printed once)."`
+	AdminToken      string        `name:"admin-token" env:"LEDGER_ADMIN_TOKEN" help:"Vendor administrator token created on first start, at least 32 characters (default: generated and printed once)."`
 	PostgresURL     string        `name:"postgres-url" env:"LEDGER_POSTGRES_URL" help:"Serve queries from Postgres read models (postgres://...; schema: the URL's search_path, default ledger), kept by this node; memory otherwise."`
 	BodyLimit       string        `name:"body-limit" env:"LEDGER_BODY_LIMIT" default:"1M" help:"Largest request body."`
 	RequestTimeout  time.Duration `name:"request-timeout" env:"LEDGER_REQUEST_TIMEOUT" default:"30s" help:"Bound on handling one request."`
@@ -41,6 +41,10 @@ type httpTimeouts struct {
 	IdleTimeout       time.Duration `name:"idle-timeout" env:"LEDGER_IDLE_TIMEOUT" default:"120s" help:"Bound on an idle kept-alive connection."`
 }
 
+// MinAdminTokenLength is the shortest administrator token accepted: the
+// token is the vendor's master key, and a short one can be guessed.
+const MinAdminTokenLength = 32
+
 // mailFlags configure the SSA expiry reminders (scheduler and mail drainer).
 type mailFlags struct {
 	SSAReminders time.Duration `name:"ssa-reminders" env:"LEDGER_SSA_REMINDERS" default:"1h" help:"Interval of the SSA reminder scheduler and mail drainer (0: off)."`
@@ -61,6 +65,9 @@ func (f mailFlags) config() *mail.Config {
 }
 
 func (c *serveCmd) Run() error {
+	if n := len([]rune(c.AdminToken)); n > 0 && n < MinAdminTokenLength {
+		return fmt.Errorf("--admin-token (LEDGER_ADMIN_TOKEN) has %d characters; it must have at least %d", n, MinAdminTokenLength)
+	}
 	log := newLogger(c.LogFormat, c.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
