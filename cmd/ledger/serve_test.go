@@ -151,7 +151,10 @@ func TestShortAdminTokenIsRefused(t *testing.T) {
 		{env: "LEDGER_ADMIN_TOKEN=" + strings.Repeat("x", MinAdminTokenLength-1)},
 	} {
 		dir := t.TempDir()
-		cmd := exec.Command(os.Args[0])
+		// A ledger that takes the token starts serving: the deadline ends it.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0])
 		cmd.Env = append(os.Environ(), "LEDGER_RUN_MAIN=1", "LEDGER_ARGS=serve --data-dir "+dir+" --addr 127.0.0.1:0 "+tc.args)
 		if tc.env != "" {
 			cmd.Env = append(cmd.Env, tc.env)
