@@ -446,4 +446,7 @@ Conventions:
 - Positions replace ETags: a position names the state an answer reflects.
 - As-of: every query accepts as_of (RFC 3339 time) or at (log position) and answers from the state at that point.
 - Commands accept Idempotency-Key; a retry with the same key and body returns the first answer, replayed, and writes nothing.
-- Lists that can grow without bound use cursor pagination: pass the "next" cursor of an answer as ?cursor= to get the following page.`
+- Lists that can grow without bound use cursor pagination: pass the "next" cursor of an answer as ?cursor= to get the following page.
+- Bodies are held to their schema before they are decoded: a required property left out, null where the schema does not allow it, a key in another case, a key twice or an unknown key is 400 invalid-body naming the field; malformed JSON is 400 invalid-json.
+- Text (body strings, query and path parameters) is valid UTF-8 without control characters (U+0000-U+001F, U+007F-U+009F; multi-line fields, so described, allow tab and newline) and at most its maxLength characters, else 400 invalid-text. Dates (YYYY-MM-DD) lie from 1970-01-02 to 2262-04-11, else 400 invalid-date.
+- A method a path does not take is 405 method-not-allowed, with Allow listing those it takes.`
