@@ -78,6 +78,7 @@ func at(err error, seg string) error {
 	return err
 }
 
+// bodyWalker reads a body once, front to back: i is the next byte.
 type bodyWalker struct {
 	data []byte
 	i    int
