@@ -70,14 +70,7 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			if he, ok := err.(*echo.HTTPError); ok {
-				status = he.Code
-			} else {
-				status = statusOf[toDomain(err).Kind]
-			}
-		}
+		status := answerStatus(c, err)
 		route := c.Path()
 		m.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())

@@ -75,6 +75,8 @@ type Config struct {
 	// RetryMin and RetryMax bound the backoff of the read-model runner
 	// restarting after a failure (0: 100 ms and 30 s; tests shorten them).
 	RetryMin, RetryMax time.Duration
+	// Connection timeouts of the HTTP server (api.Config; zero: defaults).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // pastModel is the memory model as an as-of read model (its Clone
@@ -109,6 +111,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if err := cfg.apiConfig().Validate(); err != nil {
+		return nil, err
+	}
 	metrics := api.NewMetrics()
 	w, err := commands.Open(ctx, cfg.Store, cfg.Catalog, commands.Options{Clock: cfg.Clock, Logger: cfg.Logger,
 		Observe: metrics.ObserveCommand})
@@ -138,10 +143,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Mail != nil {
 		reminders = n.drainer(cfg, reader, metrics)
 	}
-	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
-		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
-		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery,
-		Warnings: func() []string { return warnings(reminders) }})
+	ac := cfg.apiConfig()
+	ac.Writer, ac.Reader, ac.Runner, ac.Metrics = w, reader, n.Runner, metrics
+	ac.NewReadModel = func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }
+	ac.Warnings = func() []string { return warnings(reminders) }
+	n.Server = api.New(ac)
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()
@@ -163,6 +169,14 @@ func (n *Node) drainer(cfg Config, outbox mail.Outbox, m *api.Metrics) *mail.Dra
 	return &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
 		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor, MaxWait: cfg.Mail.MaxWait, RetryMin: cfg.Mail.RetryMin,
 		Failed: func(error) { m.ReminderErrors.Inc() }}
+}
+
+// apiConfig is the part of the HTTP server's configuration the node's
+// configuration holds; Start adds the writer, the read models and metrics.
+func (cfg Config) apiConfig() api.Config {
+	return api.Config{Store: cfg.Store, Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout: cfg.IdleTimeout, Clock: cfg.Clock, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery}
 }
 
 // remind runs the SSA reminder scheduler and drains the outbox into the
