@@ -60,7 +60,7 @@ func startLedger(t *testing.T, dir, token string) (*exec.Cmd, string) {
 	select {
 	case a := <-addr:
 		return cmd, a
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second): // generous: CI machines can be busy
 		t.Fatal("ledger did not start listening")
 	}
 	return nil, ""
