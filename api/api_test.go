@@ -212,7 +212,7 @@ func TestBadInput(t *testing.T) {
 	l := start(t)
 	_, tok := l.person("alice@example.com")
 	l.refused(400, "invalid-json", "POST", "/v1/companies", tok, `{"name":`)
-	l.refused(400, "invalid-json", "POST", "/v1/companies", tok, `{"name":"x","bogus":1}`)
+	l.refused(400, "invalid-body", "POST", "/v1/companies", tok, `{"name":"x","bogus":1}`)
 	l.refused(400, "invalid-json", "POST", "/v1/companies", tok, `{"name":"x"} {}`)
 	l.refused(400, "invalid-name", "POST", "/v1/companies", tok, `{"name":"  "}`)
 	l.refused(413, "body-too-large", "POST", "/v1/companies", tok, `{"name":"`+strings.Repeat("x", 70*1024)+`"}`)

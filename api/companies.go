@@ -11,7 +11,7 @@ import (
 )
 
 type createCompanyBody struct {
-	Name string `json:"name"`
+	Name string `json:"name" maxLength:"200"`
 }
 
 type companyWritten struct {
@@ -22,18 +22,18 @@ type companyWritten struct {
 
 type memberBody struct {
 	Person      domain.PersonID `json:"person"`
-	Right       string          `json:"right"`
+	Right       string          `json:"right" maxLength:"32"`
 	BuyOnCredit bool            `json:"buy_on_credit,omitempty"`
 }
 
 type rightsBody struct {
-	Right       string `json:"right"`
+	Right       string `json:"right" maxLength:"32"`
 	BuyOnCredit bool   `json:"buy_on_credit,omitempty"`
 }
 
 type createProjectBody struct {
-	Name        string `json:"name"`
-	Description string `json:"description,omitempty"`
+	Name        string `json:"name" maxLength:"100"`
+	Description string `json:"description,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 type projectWritten struct {

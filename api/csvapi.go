@@ -23,13 +23,13 @@ import (
 
 // csvParams documents the query parameters.
 type csvParams struct {
-	All    string `query:"all" description:"1 or true: every domain the credentials open"`
-	Domain string `query:"domain" description:"the domain; required unless all"`
+	All    string `query:"all" maxLength:"8" description:"1 or true: every domain the credentials open"`
+	Domain string `query:"domain" maxLength:"253" description:"the domain; required unless all"`
 	Lang   string `query:"lang" enum:"en,de" description:"language of the header and the date and number formats (default en)"`
-	TZ     string `query:"tz" description:"IANA time zone of the dates, e.g. Europe/Berlin (default UTC)"`
+	TZ     string `query:"tz" maxLength:"64" description:"IANA time zone of the dates, e.g. Europe/Berlin (default UTC)"`
 	Type   string `query:"type" enum:"history,overview" description:"history: the changes; overview: the monthly iSC costs at the first of each of the last 12 months (default history)"`
-	From   string `query:"from" description:"history from this time, UTC Unix milliseconds (ignored for overview)"`
-	To     string `query:"to" description:"history before this time, UTC Unix milliseconds (ignored for overview)"`
+	From   string `query:"from" maxLength:"20" description:"history from this time, UTC Unix milliseconds (ignored for overview)"`
+	To     string `query:"to" maxLength:"20" description:"history before this time, UTC Unix milliseconds (ignored for overview)"`
 }
 
 // OverviewMonths is how many months the overview lists, the current one

@@ -13,9 +13,9 @@ import (
 
 // RegisterOrderBody enters the devices of an order into the vendor registry.
 type RegisterOrderBody struct {
-	OrderNumber string                 `json:"order_number"`
-	Delivered   string                 `json:"delivered" format:"date"`
-	Devices     []domain.RegistryEntry `json:"devices"`
+	OrderNumber string                 `json:"order_number" maxLength:"100"`
+	Delivered   string                 `json:"delivered" format:"date" maxLength:"10"`
+	Devices     []domain.RegistryEntry `json:"devices" nullable:"false"`
 }
 
 // DevicesWritten names the devices a command wrote about.
@@ -28,12 +28,12 @@ type DevicesWritten struct {
 // from/to or order_number. Type is the device type of a virtual MAC
 // (default IPVA).
 type AddDevicesBody struct {
-	MAC         string   `json:"mac,omitempty"`
-	MACs        []string `json:"macs,omitempty"`
-	From        string   `json:"from,omitempty"`
-	To          string   `json:"to,omitempty"`
-	OrderNumber string   `json:"order_number,omitempty"`
-	Type        string   `json:"type,omitempty"`
+	MAC         string   `json:"mac,omitempty" maxLength:"100"`
+	MACs        []string `json:"macs,omitempty" maxLength:"100"`
+	From        string   `json:"from,omitempty" maxLength:"100"`
+	To          string   `json:"to,omitempty" maxLength:"100"`
+	OrderNumber string   `json:"order_number,omitempty" maxLength:"100"`
+	Type        string   `json:"type,omitempty" maxLength:"100"`
 }
 
 // DeviceWarning is a warning about one added device, not an error.
@@ -51,29 +51,29 @@ type DevicesAdded struct {
 
 // DeviceListBody names devices of the company (remove several).
 type DeviceListBody struct {
-	MACs []string `json:"macs"`
+	MACs []string `json:"macs" nullable:"false" maxLength:"100"`
 }
 
 // MoveDevicesBody moves devices of the company to one of its projects.
 type MoveDevicesBody struct {
-	MACs []string         `json:"macs"`
+	MACs []string         `json:"macs" nullable:"false" maxLength:"100"`
 	To   domain.ProjectID `json:"to"`
 }
 
 // DevicePropertiesBody is a company's name and comment of a device.
 type DevicePropertiesBody struct {
-	Name    string `json:"name"`
-	Comment string `json:"comment,omitempty"`
+	Name    string `json:"name" maxLength:"100"`
+	Comment string `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 // RMABody requests RMA for a device.
 type RMABody struct {
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 type deviceListParams struct {
 	Project int64  `query:"project" description:"only devices of this project"`
-	Q       string `query:"q" description:"part of MAC, name or comment (case-insensitive)"`
+	Q       string `query:"q" maxLength:"200" description:"part of MAC, name or comment (case-insensitive)"`
 }
 
 // Problem sets of the device routes.

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -31,8 +33,11 @@ const (
 	HeaderAfter    = "Ledger-After"
 )
 
-// readBody decodes the JSON body into v, refusing unknown fields and
-// trailing data, and returns the raw bytes for the idempotency digest.
+// readBody reads the JSON body into v and returns the raw bytes for the
+// idempotency digest. An empty body is {}. Syntax is checked first
+// (invalid-json), then the body is held to v's type as the OpenAPI
+// document states it (checkBody: invalid-body, invalid-text), and only
+// then decoded.
 func readBody(c echo.Context, v any) ([]byte, error) {
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -45,15 +50,42 @@ func readBody(c echo.Context, v any) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		raw = []byte("{}")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return nil, domain.Errorf(domain.KindInvalid, "invalid-json", "%v", err)
-	}
-	if dec.More() {
-		return nil, domain.Errorf(domain.KindInvalid, "invalid-json", "trailing data after the JSON value")
+	if err := checkJSON(raw, v); err != nil {
+		return nil, err
 	}
 	return raw, nil
+}
+
+// checkJSON checks raw against v's type and decodes it into v.
+func checkJSON(raw []byte, v any) error {
+	if !json.Valid(raw) {
+		return domain.Errorf(domain.KindInvalid, "invalid-json", "the body is not one valid JSON value: %v", syntaxError(raw))
+	}
+	t, err := bodyTypeOf(reflect.TypeOf(v))
+	if err != nil {
+		return fmt.Errorf("checking a body: %w", err)
+	}
+	if err := checkBody(raw, t); err != nil {
+		var be *bodyError
+		if !errors.As(err, &be) {
+			return err
+		}
+		return &domain.Error{Kind: domain.KindInvalid, Code: be.code, Detail: be.detail()}
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		// The check passed: only a type's own UnmarshalJSON refuses here.
+		return domain.Errorf(domain.KindInvalid, "invalid-body", "%v", err)
+	}
+	return nil
+}
+
+// syntaxError is encoding/json's description of a syntax error.
+func syntaxError(raw []byte) error {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	return errors.New("trailing data after the JSON value")
 }
 
 // submit runs a command for the caller. The Idempotency-Key belongs to the

@@ -14,9 +14,9 @@ import (
 type historyParams struct {
 	Project int64  `query:"project" minimum:"1" description:"only rows touching this project (the portal's selected project); absent: over all projects"`
 	Window  string `query:"window" enum:"day,week,month,year,always" default:"always" description:"the last day, week, month or year before now, or always"`
-	From    string `query:"from" format:"date-time" description:"explicit window start (inclusive); overrides window"`
-	To      string `query:"to" format:"date-time" description:"explicit window end (exclusive); overrides window"`
-	Cursor  string `query:"cursor" description:"the next cursor of the previous page"`
+	From    string `query:"from" format:"date-time" maxLength:"64" description:"explicit window start (inclusive); overrides window"`
+	To      string `query:"to" format:"date-time" maxLength:"64" description:"explicit window end (exclusive); overrides window"`
+	Cursor  string `query:"cursor" maxLength:"32" description:"the next cursor of the previous page"`
 	Limit   int    `query:"limit" minimum:"1" maximum:"500" default:"50" description:"rows per page"`
 }
 

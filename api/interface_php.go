@@ -29,17 +29,17 @@ const InterfaceMaxAge = 5 * time.Minute
 
 // interfaceParams documents the parameters of interface.php.
 type interfaceParams struct {
-	Cmd         string `query:"cmd" required:"true" enum:"addDevice,delDevice,getWarranty,createProject"`
-	Email       string `query:"email" required:"true" description:"email of a registered person with the Licenses or Administrator right in the project's company"`
+	Cmd         string `query:"cmd" required:"true" enum:"addDevice,delDevice,getWarranty,createProject" maxLength:"32"`
+	Email       string `query:"email" required:"true" maxLength:"254" description:"email of a registered person with the Licenses or Administrator right in the project's company"`
 	ProjectID   int64  `query:"project_id" required:"true" description:"the project the call is signed for"`
-	Hash        string `query:"hash" required:"true" description:"hex SHA-256 of '?' + the query string without hash (values URL-encoded as PHP's urlencode does) + '&trust=' + the project's trust value"`
+	Hash        string `query:"hash" required:"true" maxLength:"128" description:"hex SHA-256 of '?' + the query string without hash (values URL-encoded as PHP's urlencode does) + '&trust=' + the project's trust value"`
 	TS          int64  `query:"ts" description:"optional unix time of the call, inside the hash; calls more than 5 minutes old (or ahead) are refused: replay protection"`
-	Serial      string `query:"serial" description:"addDevice, delDevice, getWarranty: the device's MAC, e.g. 00-90-33-01-02-03"`
-	DeviceDesc  string `query:"device_desc" description:"addDevice: optional description (the device's comment)"`
-	ProjectName string `query:"project_name" description:"createProject: the new project's name"`
-	ProjectDesc string `query:"project_desc" description:"createProject: optional description"`
-	UpdateURL   string `query:"update_url" description:"createProject: optional update URL"`
-	SSADueDate  int64  `query:"ssa_due_date" description:"createProject: optional SSA end of the new project, unix seconds (the day it falls on in Europe/Berlin)"`
+	Serial      string `query:"serial" maxLength:"100" description:"addDevice, delDevice, getWarranty: the device's MAC, e.g. 00-90-33-01-02-03"`
+	DeviceDesc  string `query:"device_desc" maxLength:"1000" text:"multiline" description:"addDevice: optional description (the device's comment; tab and newline allowed)"`
+	ProjectName string `query:"project_name" maxLength:"100" description:"createProject: the new project's name"`
+	ProjectDesc string `query:"project_desc" maxLength:"1000" text:"multiline" description:"createProject: optional description (tab and newline allowed)"`
+	UpdateURL   string `query:"update_url" maxLength:"2000" description:"createProject: optional update URL"`
+	SSADueDate  int64  `query:"ssa_due_date" description:"createProject: optional SSA end of the new project, unix seconds (the day it falls on in Europe/Berlin), from 1970-01-02 to 2262-04-11"`
 }
 
 // interfaceAnswer is every answer of interface.php: HTTP 200 with success
@@ -53,7 +53,7 @@ type interfaceAnswer struct {
 }
 
 func (s *Server) interfaceRoutes() {
-	s.doc(s.Echo).GET("/interface.php", Op{Tag: "interface.php", Public: true, Params: interfaceParams{},
+	s.doc(s.Echo).GET("/interface.php", Op{Tag: "interface.php", Public: true, Legacy: true, Params: interfaceParams{},
 		Summary: "The legacy external interface: addDevice, delDevice, getWarranty, createProject",
 		Description: "Authenticated by the hash over the call and the project's trust value, not by a token. " +
 			"Always answers 200 with {\"success\":true,...} or {\"success\":false,\"error\":\"...\"}; a refused call writes nothing.",
@@ -94,6 +94,9 @@ func (s *Server) interfaceCall(c echo.Context) (interfaceAnswer, error) {
 	q, err := url.ParseQuery(raw)
 	if err != nil {
 		return interfaceAnswer{}, interfaceError("malformed query string")
+	}
+	if err := checkInterfaceText(q); err != nil {
+		return interfaceAnswer{}, err
 	}
 	for _, p := range []string{"cmd", "email", "project_id", "hash"} {
 		if strings.TrimSpace(q.Get(p)) == "" {
@@ -231,7 +234,8 @@ func (s *Server) deviceInProject(who projections.InterfaceCallerView, pid domain
 
 // ssaDueDate reads createProject's ssa_due_date: unix seconds, meaning the
 // calendar day it falls on in Europe/Berlin (the zone interface.php states
-// dates in). Empty: no SSA end.
+// dates in), a day a command may name (domain.FirstDay..LastDay: later
+// ones were stored as 2262-04-11). Empty: no SSA end.
 func ssaDueDate(v string) (domain.Day, error) {
 	if v == "" {
 		return 0, nil
@@ -241,7 +245,11 @@ func ssaDueDate(v string) (domain.Day, error) {
 		return 0, interfaceError("ssa_due_date must be unix seconds")
 	}
 	y, m, d := time.Unix(sec, 0).In(berlin).Date()
-	return domain.DayOf(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)), nil
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if !domain.InDayRange(day) {
+		return 0, interfaceError("ssa_due_date must be a day from " + domain.FirstDay.String() + " to " + domain.LastDay.String())
+	}
+	return domain.DayOf(day), nil
 }
 
 // berlin is the time zone interface.php states warranty dates in.

@@ -14,10 +14,10 @@ import (
 )
 
 type issueKeyBody struct {
-	Lines          []domain.Line `json:"lines"`
-	OrderNumber    string        `json:"order_number,omitempty"`
-	OrderReference string        `json:"order_reference,omitempty"`
-	Comment        string        `json:"comment,omitempty"`
+	Lines          []domain.Line `json:"lines" nullable:"false"`
+	OrderNumber    string        `json:"order_number,omitempty" maxLength:"100"`
+	OrderReference string        `json:"order_reference,omitempty" maxLength:"100"`
+	Comment        string        `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 type keyWritten struct {
@@ -27,8 +27,8 @@ type keyWritten struct {
 }
 
 type redeemBody struct {
-	Code    string `json:"code"`
-	Comment string `json:"comment,omitempty"`
+	Code    string `json:"code" maxLength:"100"`
+	Comment string `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 func (s *Server) keyRoutes(g *echo.Group) {
@@ -59,10 +59,10 @@ func (s *Server) keyRoutes(g *echo.Group) {
 
 // OwnKeyBody creates an activation key from the project's balance.
 type OwnKeyBody struct {
-	Lines          []domain.Line `json:"lines"`
-	Comment        string        `json:"comment,omitempty"`
-	OrderNumber    string        `json:"order_number,omitempty" description:"your own order number for the key"`
-	OrderReference string        `json:"order_reference,omitempty" description:"the reference of the customer who receives the key"`
+	Lines          []domain.Line `json:"lines" nullable:"false"`
+	Comment        string        `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
+	OrderNumber    string        `json:"order_number,omitempty" maxLength:"100" description:"your own order number for the key"`
+	OrderReference string        `json:"order_reference,omitempty" maxLength:"100" description:"the reference of the customer who receives the key"`
 }
 
 // UpdateKeyBody changes an own key that is not redeemed: delta adds units
@@ -70,9 +70,9 @@ type OwnKeyBody struct {
 // it); absent texts stay as they are.
 type UpdateKeyBody struct {
 	Delta          []domain.Line `json:"delta,omitempty"`
-	Comment        *string       `json:"comment,omitempty"`
-	OrderNumber    *string       `json:"order_number,omitempty"`
-	OrderReference *string       `json:"order_reference,omitempty"`
+	Comment        *string       `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
+	OrderNumber    *string       `json:"order_number,omitempty" maxLength:"100"`
+	OrderReference *string       `json:"order_reference,omitempty" maxLength:"100"`
 }
 
 // DeleteKeyBody names the project that gets the licenses back (default:
@@ -81,8 +81,12 @@ type DeleteKeyBody struct {
 	RefundTo domain.ProjectID `json:"refund_to,omitempty"`
 }
 
+// ForceRequestBody documents the body of a DELETE, which the reflector
+// leaves out otherwise: the route takes one.
+func (DeleteKeyBody) ForceRequestBody() {}
+
 type keyListParams struct {
-	OrderNumber string `query:"order_number" description:"only keys of this order number"`
+	OrderNumber string `query:"order_number" maxLength:"100" description:"only keys of this order number"`
 }
 
 var errsOwnKey = merge(ErrsLicense, Errs{403: {"external-project-restricted"}, 404: {"key-not-found", "project-not-found"},

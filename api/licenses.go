@@ -13,18 +13,18 @@ import (
 // BindLine is a license type and quantity to bind (the version is the
 // body's).
 type BindLine struct {
-	Type     string `json:"type"`
+	Type     string `json:"type" maxLength:"100"`
 	Quantity int64  `json:"quantity"`
 }
 
 // BindBody binds licenses of one version from the balance to a device.
 type BindBody struct {
 	Version     int                `json:"version"`
-	Lines       []BindLine         `json:"lines"`
+	Lines       []BindLine         `json:"lines" nullable:"false"`
 	AlsoFrom    []domain.ProjectID `json:"also_from,omitempty" description:"further projects of the company to draw from, in order"`
 	OnCredit    bool               `json:"on_credit,omitempty" description:"buy the shortfall on credit (needs the buy-on-credit right)"`
-	CreditOrder string             `json:"credit_order,omitempty" description:"order number of a purchase on credit"`
-	SSAEnd      string             `json:"ssa_end,omitempty" format:"date" description:"SSA end of the new lines, priced in SSC (default: none; under automatic SSA always the project's)"`
+	CreditOrder string             `json:"credit_order,omitempty" maxLength:"100" description:"order number of a purchase on credit"`
+	SSAEnd      string             `json:"ssa_end,omitempty" format:"date" maxLength:"10" description:"SSA end of the new lines, priced in SSC (default: none; under automatic SSA always the project's)"`
 }
 
 // LicensesWritten is the answer of a binding: the new lines and what was

@@ -15,14 +15,14 @@ type WarrantyBody struct {
 	Years       int64              `json:"years" minimum:"1" maximum:"4"`
 	AlsoFrom    []domain.ProjectID `json:"also_from,omitempty"`
 	OnCredit    bool               `json:"on_credit,omitempty"`
-	CreditOrder string             `json:"credit_order,omitempty"`
+	CreditOrder string             `json:"credit_order,omitempty" maxLength:"100"`
 }
 
 // FloatingBody binds a V7 floating license from the balance.
 type FloatingBody struct {
 	AlsoFrom    []domain.ProjectID `json:"also_from,omitempty"`
 	OnCredit    bool               `json:"on_credit,omitempty"`
-	CreditOrder string             `json:"credit_order,omitempty"`
+	CreditOrder string             `json:"credit_order,omitempty" maxLength:"100"`
 }
 
 // TestLicenseBody asks for a test license.
@@ -40,12 +40,12 @@ type TestLicenseWritten struct {
 
 // PrefixBody is a company's manufacturer prefix.
 type PrefixBody struct {
-	Prefix string `json:"prefix"`
+	Prefix string `json:"prefix" maxLength:"32"`
 }
 
 // AppDevBody names the app-development licenses to produce.
 type AppDevBody struct {
-	Names []string `json:"names"`
+	Names []string `json:"names" nullable:"false" maxLength:"100"`
 }
 
 // DownloadBody records a license file download.

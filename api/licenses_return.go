@@ -13,7 +13,7 @@ import (
 // InvalidationBody is what the device's invalidation document says.
 type InvalidationBody struct {
 	Firmware    int  `json:"firmware" description:"the device's firmware major version (8 or later)"`
-	Certificate bool `json:"certificate" description:"the device holds a device certificate"`
+	Certificate bool `json:"certificate,omitempty" description:"the device holds a device certificate (default false: it does not)"`
 }
 
 // InvalidationWritten is the confirmation of a return.
@@ -26,12 +26,12 @@ type InvalidationWritten struct {
 
 // FreeBindBody names free license lines of the project by id.
 type FreeBindBody struct {
-	IDs []int64 `json:"ids"`
+	IDs []int64 `json:"ids" nullable:"false"`
 }
 
 // LicenseMoveBody names the target device of a license move.
 type LicenseMoveBody struct {
-	To string `json:"to"`
+	To string `json:"to" maxLength:"100"`
 }
 
 // LinesWritten lists the license lines a command moved.

@@ -24,6 +24,12 @@ type Metrics struct {
 	// asOfReplayed counts the events as-of builds replayed: with
 	// snapshots, far fewer than positions asked for.
 	asOfReplayed prometheus.Counter
+	// ReadModelErrors counts the failures a read-model runner restarted
+	// after, by model (memory, postgres).
+	ReadModelErrors *prometheus.CounterVec
+	// ReminderErrors counts the failed runs of the SSA reminder scheduler
+	// and mail drainer.
+	ReminderErrors prometheus.Counter
 }
 
 // NewMetrics registers the collectors.
@@ -41,7 +47,12 @@ func NewMetrics() *Metrics {
 	m.Projection = prometheus.NewGauge(prometheus.GaugeOpts{Name: "ledger_projection_position", Help: "Last position applied to the read models."})
 	m.asOfReplayed = prometheus.NewCounter(prometheus.CounterOpts{Name: "ledger_asof_replayed_events_total",
 		Help: "Events replayed to build read models of past positions (as_of, at)."})
+	m.ReadModelErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ledger_read_model_errors_total",
+		Help: "Failures a read-model runner restarted after (with backoff), by model."}, []string{"model"})
+	m.ReminderErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "ledger_ssa_reminder_errors_total",
+		Help: "Failed runs of the SSA reminder scheduler and mail drainer (each is retried)."})
 	m.reg.MustRegister(m.commands, m.batch, m.requests, m.latency, m.Head, m.Projection, m.asOfReplayed,
+		m.ReadModelErrors, m.ReminderErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -59,14 +70,7 @@ func (m *Metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			if he, ok := err.(*echo.HTTPError); ok {
-				status = he.Code
-			} else {
-				status = statusOf[toDomain(err).Kind]
-			}
-		}
+		status := answerStatus(c, err)
 		route := c.Path()
 		m.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(c.Request().Method, route).Observe(time.Since(start).Seconds())

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -49,6 +50,10 @@ type Op struct {
 	Errors Errs
 	// Public routes need no bearer token.
 	Public bool
+	// Legacy routes answer every refusal in their own form, not as
+	// problem+json (interface.php): they check their parameters' text
+	// themselves.
+	Legacy bool
 }
 
 // Errs maps an HTTP status to the stable problem codes answered with it.
@@ -120,6 +125,12 @@ func (r router) PATCH(path string, op Op, h echo.HandlerFunc) { r.add(http.Metho
 func (r router) DELETE(path string, op Op, h echo.HandlerFunc) { r.add(http.MethodDelete, path, op, h) }
 
 func (r router) add(method, path string, op Op, h echo.HandlerFunc) {
+	if !op.Legacy {
+		h = limitsOf(op).checkParams(h)
+	}
+	if !op.Public {
+		h = r.s.authenticate(h)
+	}
 	rt := r.e.Add(method, path, h)
 	r.s.ops = append(r.s.ops, documented{Method: method, Path: rt.Path, Op: op})
 }
@@ -251,6 +262,9 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 	if !op.Public {
 		e = merge(e, Errs{401: {"not-authenticated"}})
 	}
+	if !op.Legacy {
+		e = merge(e, Errs{400: {"invalid-text"}})
+	}
 	for _, m := range echoParam.FindAllStringSubmatch(path, -1) {
 		if integerParams[m[1]] {
 			e = merge(e, Errs{400: {"invalid-" + m[1]}})
@@ -258,7 +272,7 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 	}
 	if isQuery {
 		e = merge(e, Errs{400: {"invalid-after", "invalid-as-of", "invalid-at", "invalid-cursor"},
-			404: {"position-not-found"}, 504: {"position-not-reached"}})
+			404: {"position-not-found"}, 503: {"read-model-failed"}, 504: {"position-not-reached"}})
 	}
 	if method != http.MethodGet {
 		e = merge(e, Errs{400: {"invalid-json", "invalid-body", "invalid-idempotency-key"},
@@ -271,7 +285,7 @@ func conventionalErrors(method, path string, op Op, isQuery bool) Errs {
 type consistencyParams struct {
 	After       uint64 `query:"after" description:"wait (bounded) until the read models reached this log position: read-your-writes after a command"`
 	LedgerAfter uint64 `header:"Ledger-After" description:"header form of after"`
-	AsOf        string `query:"as_of" format:"date-time" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
+	AsOf        string `query:"as_of" format:"date-time" maxLength:"64" description:"answer from the state as of this time (RFC 3339): the last position written at or before it"`
 	At          uint64 `query:"at" description:"answer from the state at this log position"`
 }
 
@@ -312,7 +326,8 @@ func pathParams(path string, params any) any {
 		if declared[name] {
 			continue
 		}
-		f := reflect.StructField{Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`path:"` + name + `"`)}
+		f := reflect.StructField{Name: fmt.Sprintf("P%d", i), Type: reflect.TypeFor[string](),
+			Tag: reflect.StructTag(`path:"` + name + `" maxLength:"` + strconv.Itoa(maxPathParam) + `"`)}
 		if integerParams[name] {
 			f.Type = reflect.TypeFor[int64]()
 			f.Tag = reflect.StructTag(`path:"` + name + `" minimum:"1"`)
@@ -347,12 +362,15 @@ func problemResponse(codes []string) openapi.ContentOption {
 
 // strictObjects makes every object schema list the fields that are always
 // written (no omitempty) as required and refuse other properties, so an
-// answer that drifted from its documented type fails validation.
+// answer that drifted from its documented type fails validation. It
+// documents the text rules of the strict body check too (body_schema.go):
+// maxLength of a string list caps its items, and multi-line fields say so.
 func strictObjects(rc *jsonschema.ReflectContext) {
 	jsonschema.InterceptProp(func(p jsonschema.InterceptPropParams) error {
 		if !p.Processed || p.ParentSchema == nil {
 			return nil
 		}
+		documentText(p.Field, p.PropertySchema)
 		tag := p.Field.Tag.Get("json")
 		if tag == "-" || strings.Contains(tag, ",omitempty") || strings.Contains(tag, ",omitzero") {
 			return nil
@@ -371,6 +389,24 @@ func strictObjects(rc *jsonschema.ReflectContext) {
 		}
 		return false, nil
 	})(rc)
+}
+
+// documentText moves the maxLength of a string list onto its items (an
+// array has no length of characters) and notes multi-line text.
+func documentText(f reflect.StructField, ps *jsonschema.Schema) {
+	if ps == nil {
+		return
+	}
+	if ps.MaxLength != nil && ps.Items != nil && ps.Items.SchemaOrBool != nil && ps.Items.SchemaOrBool.TypeObject != nil {
+		ps.Items.SchemaOrBool.TypeObject.MaxLength, ps.MaxLength = ps.MaxLength, nil
+	}
+	if f.Tag.Get("text") == "multiline" {
+		note := "Multi-line text: tab and newline allowed, other control characters refused."
+		if ps.Description != nil && *ps.Description != "" {
+			note = *ps.Description + ". " + note
+		}
+		ps.WithDescription(note)
+	}
 }
 
 // defName shortens reflected definition names: the module path and the
@@ -406,8 +442,11 @@ Conventions:
 - Resources live under /v1; ids are small positive integers, except activation key codes and MACs.
 - Errors are RFC 9457 problem+json documents with a stable "code" that clients match on; each operation lists the codes it may answer per status.
 - Every command answer carries the "position" written (also in the Ledger-Position header); every query answer is {"position", "data"}.
-- Read-your-writes: pass ?after=<position> (or Ledger-After) to a query; it waits, bounded, and answers 504 position-not-reached otherwise.
+- Read-your-writes: pass ?after=<position> (or Ledger-After) to a query; it waits, bounded, and answers 504 position-not-reached otherwise, or 503 read-model-failed with the reason while the read models are failing and restarting.
 - Positions replace ETags: a position names the state an answer reflects.
 - As-of: every query accepts as_of (RFC 3339 time) or at (log position) and answers from the state at that point.
 - Commands accept Idempotency-Key; a retry with the same key and body returns the first answer, replayed, and writes nothing.
-- Lists that can grow without bound use cursor pagination: pass the "next" cursor of an answer as ?cursor= to get the following page.`
+- Lists that can grow without bound use cursor pagination: pass the "next" cursor of an answer as ?cursor= to get the following page.
+- Bodies are held to their schema before they are decoded: a required property left out, null where the schema does not allow it, a key in another case, a key twice or an unknown key is 400 invalid-body naming the field; malformed JSON is 400 invalid-json.
+- Text (body strings, query and path parameters) is valid UTF-8 without control characters (U+0000-U+001F, U+007F-U+009F; multi-line fields, so described, allow tab and newline) and at most its maxLength characters, else 400 invalid-text. Dates (YYYY-MM-DD) lie from 1970-01-02 to 2262-04-11, else 400 invalid-date.
+- A method a path does not take is 405 method-not-allowed, with Allow listing those it takes.`

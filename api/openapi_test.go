@@ -156,7 +156,7 @@ func isUnroutedAnswer(resp *http.Response, raw []byte) bool {
 		return false
 	}
 	return resp.StatusCode == http.StatusNotFound && p.Code == "route-not-found" ||
-		resp.StatusCode == http.StatusBadRequest && p.Code == "method-not-allowed"
+		resp.StatusCode == http.StatusMethodNotAllowed && p.Code == "method-not-allowed"
 }
 
 func describe[E interface{ Error() string }](errs []E) string {

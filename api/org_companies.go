@@ -13,7 +13,7 @@ import (
 // customerIDBody is the body of PUT /v1/companies/{company}/customer-id.
 type customerIDBody struct {
 	// CustomerID is the vendor's 5-digit customer number.
-	CustomerID string `json:"customer_id"`
+	CustomerID string `json:"customer_id" maxLength:"16"`
 }
 
 // joinCompanyBody is the body of POST /v1/companies/{company}/joins.

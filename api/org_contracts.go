@@ -12,7 +12,7 @@ import (
 
 // concludeContractBody is the body of POST /v1/companies/{company}/contracts.
 type concludeContractBody struct {
-	Kind string `json:"kind" enum:"myapps-cloud,software-rental"`
+	Kind string `json:"kind" enum:"myapps-cloud,software-rental" maxLength:"32"`
 }
 
 // contractWritten answers a concluded contract with its id.

@@ -12,8 +12,8 @@ import (
 // updatePersonBody is the body of PUT /v1/persons/{person}: the new name
 // and email (both required; send the current value to keep one).
 type updatePersonBody struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	Name  string `json:"name" maxLength:"200"`
+	Email string `json:"email" maxLength:"254"`
 }
 
 // ssaMailBody is the body of PUT /v1/persons/{person}/ssa-mail.

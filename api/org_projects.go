@@ -11,22 +11,22 @@ import (
 
 // renameProjectBody is the body of PUT /v1/projects/{project}/name.
 type renameProjectBody struct {
-	Name string `json:"name"`
+	Name string `json:"name" maxLength:"100"`
 }
 
 // describeProjectBody is the body of PUT /v1/projects/{project}/description.
 type describeProjectBody struct {
-	Description string `json:"description"`
+	Description string `json:"description" maxLength:"1000" text:"multiline"`
 }
 
 // projectPropertiesBody is the body of PUT /v1/projects/{project}/properties;
 // it replaces every property (an omitted one is cleared).
 type projectPropertiesBody struct {
-	UpdateURL          string   `json:"update_url,omitempty"`
-	TrustedCertificate string   `json:"trusted_certificate,omitempty" description:"one PEM CERTIFICATE block"`
-	TrustValue         string   `json:"trust_value,omitempty" description:"the secret of interface.php request hashes"`
-	DevicesAppGUID     string   `json:"devices_app_guid,omitempty"`
-	CCMails            []string `json:"cc_mails,omitempty"`
+	UpdateURL          string   `json:"update_url,omitempty" maxLength:"2000"`
+	TrustedCertificate string   `json:"trusted_certificate,omitempty" maxLength:"16384" text:"multiline" description:"one PEM CERTIFICATE block"`
+	TrustValue         string   `json:"trust_value,omitempty" maxLength:"128" description:"the secret of interface.php request hashes"`
+	DevicesAppGUID     string   `json:"devices_app_guid,omitempty" maxLength:"36"`
+	CCMails            []string `json:"cc_mails,omitempty" maxLength:"254"`
 }
 
 // grantBody is the body of POST /v1/projects/{project}/rights.

@@ -135,7 +135,7 @@ func TestOrgProjectEditing(t *testing.T) {
 	l.want(l.do("PUT", p+"/name", aliceTok, `{"name":"Hotel Berlin"}`), 200, "")
 	l.refused(422, "project-name-taken", "PUT", p+"/name", aliceTok, `{"name":"default"}`)
 	l.want(l.do("PUT", p+"/description", aliceTok, `{"description":"the hotel"}`), 200, "")
-	l.refused(400, "invalid-description", "PUT", p+"/description", aliceTok, fmt.Sprintf(`{"description":%q}`, strings.Repeat("x", 1001)))
+	l.refused(400, "invalid-text", "PUT", p+"/description", aliceTok, fmt.Sprintf(`{"description":%q}`, strings.Repeat("x", 1001)))
 	props := l.want(l.do("PUT", p+"/properties", aliceTok,
 		`{"update_url":"https://update.example.com/init","trust_value":"1234567890abcdef","cc_mails":["buy@example.com"]}`), 200, "")
 	l.refused(400, "invalid-update-url", "PUT", p+"/properties", aliceTok, `{"update_url":"ftp://x"}`)

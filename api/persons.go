@@ -11,8 +11,8 @@ import (
 )
 
 type registerPersonBody struct {
-	Email  string `json:"email"`
-	Name   string `json:"name"`
+	Email  string `json:"email" maxLength:"254"`
+	Name   string `json:"name" maxLength:"200"`
 	Vendor bool   `json:"vendor,omitempty"`
 }
 
@@ -22,7 +22,7 @@ type personWritten struct {
 }
 
 type tokenBody struct {
-	Label string `json:"label,omitempty"`
+	Label string `json:"label,omitempty" maxLength:"100"`
 }
 
 type tokenWritten struct {

@@ -38,10 +38,22 @@ var statusOf = map[domain.Kind]int{
 	domain.KindTooLarge:        http.StatusRequestEntityTooLarge,
 }
 
+// statusOfCode overrides the status of a kind for the refusals HTTP has a
+// status of its own for.
+var statusOfCode = map[string]int{"method-not-allowed": http.StatusMethodNotAllowed}
+
+// httpStatus is the status of an error's answer.
+func httpStatus(de *domain.Error) int {
+	if st, ok := statusOfCode[de.Code]; ok {
+		return st
+	}
+	return statusOf[de.Kind]
+}
+
 // echoCodes names the errors echo itself raises (routing, body limit).
 var echoCodes = map[int]*domain.Error{
 	http.StatusNotFound:              {Kind: domain.KindNotFound, Code: "route-not-found", Detail: "no such route"},
-	http.StatusMethodNotAllowed:      {Kind: domain.KindInvalid, Code: "method-not-allowed", Detail: "method not allowed on this route"},
+	http.StatusMethodNotAllowed:      {Kind: domain.KindInvalid, Code: "method-not-allowed", Detail: "the route does not take this method; Allow lists those it takes"},
 	http.StatusRequestEntityTooLarge: {Kind: domain.KindTooLarge, Code: "body-too-large", Detail: "the request body exceeds the limit"},
 	http.StatusServiceUnavailable:    {Kind: domain.KindUnavailable, Code: "request-timeout", Detail: "the request took too long"},
 	http.StatusUnauthorized:          domain.ErrNotAuthenticated,
@@ -74,7 +86,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	de := toDomain(err)
-	status := statusOf[de.Kind]
+	status := httpStatus(de)
 	if de.Kind == domain.KindInternal {
 		s.log.Error("internal error", "err", err, "path", c.Path(), "request_id", requestID(c))
 	}

@@ -26,10 +26,10 @@ type PasswordBody struct {
 
 // DomainSettingsBody are a domain's settings.
 type DomainSettingsBody struct {
-	Recipients       []string `json:"recipients,omitempty" maxItems:"20" items.maxLength:"254" description:"rental expiry mail recipients (none: the person who last acted on the domain)"`
+	Recipients       []string `json:"recipients,omitempty" maxItems:"20" maxLength:"254" description:"rental expiry mail recipients (none: the person who last acted on the domain)"`
 	InvoiceReference string   `json:"invoice_reference,omitempty" maxLength:"100" description:"shown in every row of the rental history CSV"`
 	MailLanguage     string   `json:"mail_language,omitempty" enum:"en,de" description:"language of the expiry mails (default en)"`
-	Grants           []string `json:"grants,omitempty" maxItems:"100" items.maxLength:"253" description:"other domains of the instance this domain may read in the CSV API"`
+	Grants           []string `json:"grants,omitempty" maxItems:"100" maxLength:"253" description:"other domains of the instance this domain may read in the CSV API"`
 }
 
 // DomainBody adds a domain to an instance.
@@ -64,7 +64,7 @@ type RentalBody struct {
 
 // DayBody names the day a scheduler run is for.
 type DayBody struct {
-	Day string `json:"day,omitempty" format:"date" description:"default today"`
+	Day string `json:"day,omitempty" format:"date" maxLength:"10" description:"default today"`
 }
 
 // InstanceWritten answers an instance registration.
@@ -101,13 +101,13 @@ type RentalRemindersWritten struct {
 
 // appPlatformParams are the parameters of the app-platform state.
 type appPlatformParams struct {
-	Day string `query:"day" format:"date" description:"the day the licenses' validity is decided for (default today, UTC)"`
+	Day string `query:"day" format:"date" maxLength:"10" description:"the day the licenses' validity is decided for (default today, UTC)"`
 }
 
 // rentalHistoryParams are the parameters of the JSON rental history.
 type rentalHistoryParams struct {
-	From string `query:"from" format:"date-time" description:"entries at or after this time (RFC 3339)"`
-	To   string `query:"to" format:"date-time" description:"entries before this time (RFC 3339)"`
+	From string `query:"from" format:"date-time" maxLength:"64" description:"entries at or after this time (RFC 3339)"`
+	To   string `query:"to" format:"date-time" maxLength:"64" description:"entries before this time (RFC 3339)"`
 }
 
 var (

@@ -9,7 +9,7 @@ import (
 
 // searchParams are the query parameters of the search route.
 type searchParams struct {
-	Q string `query:"q" required:"true" description:"at least 3 characters (5 to find activation keys); a license type such as PBX-Port8 finds the devices holding it, PBX-Port8=100 those holding at least 100"`
+	Q string `query:"q" required:"true" maxLength:"200" description:"at least 3 characters (5 to find activation keys); a license type such as PBX-Port8 finds the devices holding it, PBX-Port8=100 those holding at least 100"`
 }
 
 func (s *Server) searchRoutes(g *echo.Group) {

@@ -37,6 +37,11 @@ type Config struct {
 	Timeout time.Duration
 	// MaxWait bounds how long ?after= waits for the read models (default 5s).
 	MaxWait time.Duration
+	// Connection timeouts of the http.Server (http_server.go): the request
+	// line and headers, the whole request, the answer (from the end of the
+	// headers) and an idle kept-alive connection. Zero: the defaults
+	// there; Validate checks they fit Timeout and MaxWait.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// Clock is the time source for request handling (default time.Now).
 	Clock func() time.Time
 	// NewReadModel returns an empty read model for as-of queries to
@@ -45,6 +50,11 @@ type Config struct {
 	// AsOfSnapshotEvery is the least spacing, in events, of the snapshots
 	// as-of builds take (asof.go; default 10,000).
 	AsOfSnapshotEvery uint64
+	// Warnings, when set, lists the failures of background loops that do
+	// not make the node unfit for traffic (the SSA mail drainer: a relay
+	// down must not take every node out of the load balancer); /readyz
+	// names them in its 200 answer.
+	Warnings func() []string
 }
 
 // Server is the HTTP interface.
@@ -66,15 +76,10 @@ func New(cfg Config) *Server {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 30 * time.Second
-	}
-	if cfg.MaxWait == 0 {
-		cfg.MaxWait = 5 * time.Second
-	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
 	}
+	cfg = cfg.withTimeoutDefaults()
 	if cfg.AsOfSnapshotEvery == 0 {
 		cfg.AsOfSnapshotEvery = 10_000
 	}
@@ -93,7 +98,9 @@ func New(cfg Config) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
 	e.JSONSerializer = compactJSON{}
+	s.configureHTTPServer()
 	e.Use(middleware.RequestID())
+	e.Use(s.logRequests)
 	e.Use(s.cfg.Metrics.middleware)
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
@@ -123,7 +130,10 @@ func (s *Server) routes() {
 		echo.WrapHandler(s.cfg.Metrics.Handler()))
 	r.GET("/openapi.json", Op{Summary: "This OpenAPI 3.1 document", Public: true, Tag: "operations", Answer: map[string]any{}},
 		s.serveOpenAPI)
-	v1 := s.Group("/v1", s.authenticate)
+	// Authentication wraps each route (router.add) rather than the group:
+	// group middleware makes echo add catch-all routes that answer 404
+	// where a route exists for another method (405 with Allow).
+	v1 := s.Group("/v1")
 	s.personRoutes(v1)
 	s.companyRoutes(v1)
 	s.keyRoutes(v1)
@@ -140,12 +150,17 @@ func (s *Server) routes() {
 
 // status is the answer of /healthz and /readyz.
 type status struct {
-	Status   string `json:"status"`
-	Position uint64 `json:"position,omitempty"`
+	Status   string   `json:"status"`
+	Position uint64   `json:"position,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func (s *Server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
+		// A catch-up that fails says why rather than "catching up".
+		if err := s.cfg.Runner.Health(); err != nil {
+			return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
+		}
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "catching-up",
 			Detail: fmt.Sprintf("the read models are at position %d, catching up with the log", s.cfg.Runner.Position())}
 	}
@@ -160,7 +175,11 @@ func (s *Server) readyz(c echo.Context) error {
 	if err := s.cfg.Runner.Health(); err != nil {
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "read-model-failed", Detail: err.Error()}
 	}
-	return c.JSON(http.StatusOK, status{Status: "ready", Position: s.cfg.Runner.Position()})
+	st := status{Status: "ready", Position: s.cfg.Runner.Position()}
+	if s.cfg.Warnings != nil {
+		st.Warnings = s.cfg.Warnings()
+	}
+	return c.JSON(http.StatusOK, st)
 }
 
 // WaitCaughtUp blocks until the read models reach the log head as it is

@@ -14,20 +14,20 @@ import (
 // SSAQuoteBody asks the price of an SSA end (the Software Service page).
 // Exactly one of end and max_ssc.
 type SSAQuoteBody struct {
-	End      string        `json:"end,omitempty" format:"date" description:"the SSA end date"`
+	End      string        `json:"end,omitempty" format:"date" maxLength:"10" description:"the SSA end date"`
 	MaxSSC   *int64        `json:"max_ssc,omitempty" minimum:"0" description:"instead of end: the latest end whose total fits this many SSC"`
-	CalcDate string        `json:"calc_date,omitempty" format:"date" description:"preview for another calculation date (default today; only today can be confirmed)"`
+	CalcDate string        `json:"calc_date,omitempty" format:"date" maxLength:"10" description:"preview for another calculation date (default today; only today can be confirmed)"`
 	OptOut   []int64       `json:"opt_out,omitempty" description:"license line ids that get no SSA"`
 	Extra    []domain.Line `json:"extra,omitempty" description:"licenses to be bound later (preview only)"`
 }
 
 // SSAExtendBody confirms a project's SSA end for today.
 type SSAExtendBody struct {
-	End           string  `json:"end,omitempty" format:"date" description:"the SSA end date; a past date (at most a year) only corrects the project date"`
+	End           string  `json:"end,omitempty" format:"date" maxLength:"10" description:"the SSA end date; a past date (at most a year) only corrects the project date"`
 	MaxSSC        *int64  `json:"max_ssc,omitempty" minimum:"0" description:"instead of end: the latest end whose total fits this many SSC"`
 	OptOut        []int64 `json:"opt_out,omitempty" description:"license line ids that get no SSA"`
 	OnCredit      bool    `json:"on_credit,omitempty" description:"buy the SSC shortfall on credit (needs the buy-on-credit right)"`
-	CreditOrder   string  `json:"credit_order,omitempty" description:"order number of the purchase on credit"`
+	CreditOrder   string  `json:"credit_order,omitempty" maxLength:"100" description:"order number of the purchase on credit"`
 	ExpectedTotal *int64  `json:"expected_total,omitempty" description:"the total the caller was shown; refused (ssc-total-changed) if it changed"`
 }
 
@@ -46,22 +46,22 @@ type SSAWritten struct {
 // AutoSSARequestBody requests the automatic SSA extension service.
 type AutoSSARequestBody struct {
 	Callback bool   `json:"callback,omitempty" description:"ask for a callback"`
-	Comment  string `json:"comment,omitempty"`
+	Comment  string `json:"comment,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 // AutoSSAEndBody ends automatic SSA or declines a request (vendor staff).
 type AutoSSAEndBody struct {
-	Reason string `json:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" maxLength:"1000" text:"multiline"`
 }
 
 // EndUserTextBody is a company's default end-user expiry mail text.
 type EndUserTextBody struct {
-	Text string `json:"text" description:"placeholders: {$arg[1]} days left, {$arg[2]} reseller mail, {$arg[3]} project name; empty: the built-in text"`
+	Text string `json:"text" maxLength:"4000" text:"multiline" description:"placeholders: {$arg[1]} days left, {$arg[2]} reseller mail, {$arg[3]} project name; empty: the built-in text"`
 }
 
 // RemindersBody is the scheduler's run.
 type RemindersBody struct {
-	Day string `json:"day,omitempty" format:"date" description:"the day to decide reminders for (default today)"`
+	Day string `json:"day,omitempty" format:"date" maxLength:"10" description:"the day to decide reminders for (default today)"`
 }
 
 // RemindersWritten lists the reminders a run decided.
@@ -72,7 +72,7 @@ type RemindersWritten struct {
 
 // ReminderSentBody marks one reminder sent.
 type ReminderSentBody struct {
-	Key string `json:"key"`
+	Key string `json:"key" maxLength:"400"`
 }
 
 // expiriesParams are the parameters of the upcoming-expiries query.
@@ -248,13 +248,10 @@ func withProjectErr[B any](build func(id domain.ProjectID, b B) (domain.Command,
 	}
 }
 
-// parseDay reads an optional date field (invalid-date names the field).
+// parseDay reads an optional date field: YYYY-MM-DD from
+// domain.FirstDay to domain.LastDay (invalid-date names the field).
 func parseDay(field, v string) (domain.Day, error) {
-	d, err := domain.ParseDay(v)
-	if err != nil {
-		return 0, domain.Errorf(domain.KindInvalid, "invalid-date", "%s: %q is not a date (YYYY-MM-DD)", field, v)
-	}
-	return d, nil
+	return domain.ParseInputDay(field, v)
 }
 
 // daysParam reads ?days= (default: the 7 weeks of the first reminder).

@@ -27,11 +27,18 @@ import (
 
 // StoreConfig says where the log lives.
 type StoreConfig struct {
-	DataDir   string // embedded log in DataDir/ledger.db
+	DataDir   string // embedded log in DataDir/ledger.db (LogFile)
 	Kurrent   string // KurrentDB connection string; replaces the embedded log
 	NoSync    bool   // embedded log without fsync: benchmarks and tests only
 	MmapBytes int    // initial memory map of the embedded log
+	// ReadOnly opens the embedded log for reading only: nothing is created
+	// or written (a missing log is an error), so it works on a read-only
+	// file system and beside other readers. KurrentDB is only read anyway.
+	ReadOnly bool
 }
+
+// LogFile is the file of the embedded log in the data directory dir.
+func LogFile(dir string) string { return filepath.Join(dir, "ledger.db") }
 
 // OpenStore opens the configured log.
 func OpenStore(ctx context.Context, c StoreConfig) (eventstore.Store, error) {
@@ -41,10 +48,12 @@ func OpenStore(ctx context.Context, c StoreConfig) (eventstore.Store, error) {
 	if c.DataDir == "" {
 		return nil, errors.New("no data directory configured")
 	}
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, err
+	if !c.ReadOnly {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, err
+		}
 	}
-	return bolt.Open(filepath.Join(c.DataDir, "ledger.db"), bolt.Options{NoSync: c.NoSync, InitialMmapSize: c.MmapBytes})
+	return bolt.Open(LogFile(c.DataDir), bolt.Options{NoSync: c.NoSync, InitialMmapSize: c.MmapBytes, ReadOnly: c.ReadOnly})
 }
 
 // Config is a node's configuration.
@@ -63,6 +72,11 @@ type Config struct {
 	AsOfSnapshotEvery uint64
 	// Mail runs the SSA reminder scheduler and mail drainer; nil: off.
 	Mail *mail.Config
+	// RetryMin and RetryMax bound the backoff of the read-model runner
+	// restarting after a failure (0: 100 ms and 30 s; tests shorten them).
+	RetryMin, RetryMax time.Duration
+	// Connection timeouts of the HTTP server (api.Config; zero: defaults).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // pastModel is the memory model as an as-of read model (its Clone
@@ -97,6 +111,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if err := cfg.apiConfig().Validate(); err != nil {
+		return nil, err
+	}
 	metrics := api.NewMetrics()
 	w, err := commands.Open(ctx, cfg.Store, cfg.Catalog, commands.Options{Clock: cfg.Clock, Logger: cfg.Logger,
 		Observe: metrics.ObserveCommand})
@@ -110,23 +127,33 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	var reader projections.Reader = n.Model
 	var proj projections.Projection = n.Model
+	model := "memory"
 	if cfg.PostgresURL != "" {
 		// Queries come from Postgres; the writer's own state stays in memory.
 		if reader, proj, err = n.openPostgres(ctx, cfg); err != nil {
 			w.Close()
 			return nil, err
 		}
+		model = "postgres"
 	}
-	n.Runner = projections.NewRunner(cfg.Store, proj)
-	n.Server = api.New(api.Config{Writer: w, Reader: reader, Runner: n.Runner, Store: cfg.Store, Metrics: metrics,
-		Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait, Clock: cfg.Clock,
-		NewReadModel: func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery})
+	failures := metrics.ReadModelErrors.WithLabelValues(model) // listed at 0 from the start
+	n.Runner = projections.NewRunner(cfg.Store, proj, projections.RunnerOptions{Model: model, Logger: cfg.Logger,
+		Failed: func(error) { failures.Inc() }, MinBackoff: cfg.RetryMin, MaxBackoff: cfg.RetryMax})
+	var reminders *mail.Drainer
+	if cfg.Mail != nil {
+		reminders = n.drainer(cfg, reader, metrics)
+	}
+	ac := cfg.apiConfig()
+	ac.Writer, ac.Reader, ac.Runner, ac.Metrics = w, reader, n.Runner, metrics
+	ac.NewReadModel = func() api.ReadModel { return pastModel{memory.New(cfg.Catalog)} }
+	ac.Warnings = func() []string { return warnings(reminders) }
+	n.Server = api.New(ac)
 	rctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	go func() { n.done <- n.Runner.Run(rctx) }()
 	go n.watch(rctx, metrics)
-	if cfg.Mail != nil {
-		go n.remind(rctx, cfg, reader)
+	if reminders != nil {
+		go n.remind(rctx, cfg, reminders)
 	}
 	go func() {
 		if err := n.Server.WaitCaughtUp(rctx); err == nil {
@@ -136,16 +163,43 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	return n, nil
 }
 
+// drainer prepares the SSA reminder scheduler and mail drainer: its
+// failures are logged and counted, and /readyz lists them (warnings).
+func (n *Node) drainer(cfg Config, outbox mail.Outbox, m *api.Metrics) *mail.Drainer {
+	return &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
+		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor, MaxWait: cfg.Mail.MaxWait, RetryMin: cfg.Mail.RetryMin,
+		Failed: func(error) { m.ReminderErrors.Inc() }, Daily: mail.RentalDaily}
+}
+
+// apiConfig is the part of the HTTP server's configuration the node's
+// configuration holds; Start adds the writer, the read models and metrics.
+func (cfg Config) apiConfig() api.Config {
+	return api.Config{Store: cfg.Store, Logger: cfg.Logger, BodyLimit: cfg.BodyLimit, Timeout: cfg.Timeout, MaxWait: cfg.MaxWait,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout, ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout: cfg.IdleTimeout, Clock: cfg.Clock, AsOfSnapshotEvery: cfg.AsOfSnapshotEvery}
+}
+
 // remind runs the SSA reminder scheduler and drains the outbox into the
 // configured mail sender (SMTP, or the log) until the node closes.
-func (n *Node) remind(ctx context.Context, cfg Config, outbox mail.Outbox) {
+func (n *Node) remind(ctx context.Context, cfg Config, d *mail.Drainer) {
 	clock := cfg.Clock
 	if clock == nil {
 		clock = time.Now
 	}
-	d := &mail.Drainer{Outbox: outbox, Writer: n.Writer, Sender: mail.NewSender(cfg.Mail.SMTP, cfg.Logger), As: mail.System,
-		Logger: cfg.Logger, WaitFor: n.Runner.WaitFor, Daily: mail.RentalDaily}
-	_ = d.Run(ctx, cfg.Mail.Every, clock)
+	if err := d.Run(ctx, cfg.Mail.Every, clock); !errors.Is(err, context.Canceled) {
+		cfg.Logger.Error("ssa reminders stopped", "err", err)
+	}
+}
+
+// warnings are the failures /readyz names without answering 503.
+func warnings(reminders *mail.Drainer) []string {
+	if reminders == nil {
+		return nil
+	}
+	if err := reminders.Health(); err != nil {
+		return []string{"ssa reminders failing: " + err.Error()}
+	}
+	return nil
 }
 
 // watch keeps the position gauges current.

@@ -118,6 +118,17 @@ func (w *Writer) handle(batch []*pending) {
 	if w.failed.Load() {
 		w.recover()
 	}
+	if err := w.storeHealth(); err != nil {
+		// The log takes no appends until it recovers: refusing the batch
+		// before deciding it leaves the state as it is, where deciding it
+		// would fail the append and cost a replay of the whole log for
+		// every batch that arrives meanwhile.
+		for _, p := range batch {
+			w.observe(p, ErrRetryable, len(batch))
+			p.reply <- reply{err: ErrRetryable}
+		}
+		return
+	}
 	expected := w.head.Seq
 	now := w.opts.Clock().UTC()
 	out, n, err := w.decideBatch(batch, now)
@@ -136,6 +147,14 @@ func (w *Writer) handle(batch []*pending) {
 	w.head.Seq += uint64(n)
 	w.outstanding.Add(1)
 	w.commits <- &job{batch: batch, out: out, n: n, now: now, expected: expected}
+}
+
+// storeHealth is why the log takes no appends now, if it says so.
+func (w *Writer) storeHealth() error {
+	if h, ok := w.store.(eventstore.HealthReporter); ok {
+		return h.Health()
+	}
+	return nil
 }
 
 // decideBatch decides every command against the state, applying each

@@ -1,14 +1,18 @@
 package commands_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/innolic/ledger/commands"
 	"github.com/innolic/ledger/domain"
 	"github.com/innolic/ledger/eventstore"
+	"github.com/innolic/ledger/eventstore/memstore"
 )
 
 // otherStaff is a second vendor principal: same rights as vendor, another
@@ -134,4 +138,47 @@ func TestRetriesOfACommandInFlightWaitForIt(t *testing.T) {
 	if head(t, mem) != want {
 		t.Fatalf("log head %d, want the command written once at %d", head(t, mem), want)
 	}
+}
+
+// degradedStore is a log that takes no appends while down, and says so.
+type degradedStore struct {
+	*memstore.Store
+	down atomic.Bool
+}
+
+func (d *degradedStore) Health() error {
+	if d.down.Load() {
+		return eventstore.ErrUnavailable
+	}
+	return nil
+}
+
+func (d *degradedStore) Append(ctx context.Context, exp uint64, evs []eventstore.Event) ([]eventstore.Envelope, error) {
+	if d.down.Load() {
+		return nil, eventstore.ErrUnavailable
+	}
+	return d.Store.Append(ctx, exp, evs)
+}
+
+// TestDegradedLogRefusesWithoutReplays: while the log says it takes no
+// appends, commands are answered retryable without being decided, so the
+// writer does not replay the whole log once per command; once the log is
+// back, they go through.
+func TestDegradedLogRefusesWithoutReplays(t *testing.T) {
+	w, mem := open(t)
+	w.Close()
+	store := &degradedStore{Store: mem}
+	w = openOn(t, store)
+	replays := w.Replays()
+	store.down.Store(true)
+	for i := range 10 {
+		if _, err := w.Submit(context.Background(), register(fmt.Sprintf("p%d@example.com", i))); !errors.Is(err, commands.ErrRetryable) {
+			t.Fatalf("command while the log is down: %v, want retryable", err)
+		}
+	}
+	if got := w.Replays(); got != replays {
+		t.Fatalf("the writer replayed the log %d times while it was down", got-replays)
+	}
+	store.down.Store(false)
+	mustSubmit(t, w, register("back@example.com"))
 }

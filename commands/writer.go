@@ -102,6 +102,8 @@ type Writer struct {
 
 	mu     sync.Mutex // guards closed
 	closed bool
+
+	replays atomic.Uint64 // full replays of the log (Replays)
 }
 
 type pending struct {
@@ -157,9 +159,15 @@ func Open(ctx context.Context, store eventstore.Store, catalog *domain.Catalog, 
 	return w, nil
 }
 
+// Replays is how many times the writer has replayed the whole log: once
+// at start, and once after each append that failed. Tests and metrics use
+// it to show that recovery does not cost more replays than it must.
+func (w *Writer) Replays() uint64 { return w.replays.Load() }
+
 // rebuild replaces the state, head and idempotency table by a fresh replay
 // of the log: the way back to the truth after a failed or lost append.
 func (w *Writer) rebuild(ctx context.Context) error {
+	w.replays.Add(1)
 	st := domain.NewState(w.catalog)
 	h, err := w.store.Head(ctx)
 	if err != nil {

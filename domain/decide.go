@@ -49,7 +49,7 @@ func checkName(field, v string, maxLen int) (string, error) {
 	if len([]rune(v)) > maxLen {
 		return "", Errorf(KindInvalid, "invalid-"+field, "%s must be at most %d characters", field, maxLen)
 	}
-	if strings.ContainsFunc(v, unicode.IsControl) || !utf8.ValidString(v) {
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return !IsTextRune(r, SingleLine) }) {
 		// Names end up in read-model tables and mails; Postgres text cannot
 		// hold NUL, and no user types a control character into a name.
 		return "", Errorf(KindInvalid, "invalid-"+field, "%s must be valid text without control characters", field)

@@ -18,7 +18,7 @@ type CreateCompany struct {
 func (CreateCompany) CommandType() string { return "CreateCompany" }
 
 func (c CreateCompany) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
-	name, err := checkName("name", c.Name, 200)
+	name, err := checkName("name", c.Name, MaxCompanyName)
 	if err != nil {
 		return nil, err
 	}
@@ -115,15 +115,18 @@ func (c CreateProject) decide(s *State, by Principal, _ time.Time) ([]Event, err
 	if err := s.CanLicense(by, c.Company); err != nil {
 		return nil, err
 	}
-	name, err := checkName("name", c.Name, 100)
+	name, err := checkName("name", c.Name, MaxProjectName)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := checkDescription(c.Description)
 	if err != nil {
 		return nil, err
 	}
 	if s.projectNameTaken(c.Company, name) {
 		return nil, Errorf(KindRejected, ErrProjectNameTaken.Code, "the company already has a project named %q", name)
 	}
-	return []Event{ProjectCreated{Project: s.LastProject + 1, Company: c.Company, Name: name,
-		Description: strings.TrimSpace(c.Description)}}, nil
+	return []Event{ProjectCreated{Project: s.LastProject + 1, Company: c.Company, Name: name, Description: desc}}, nil
 }
 
 func (s *State) projectNameTaken(c CompanyID, name string) bool {

@@ -11,7 +11,7 @@ import (
 
 // InterfaceAddDevice is interface.php's addDevice: one device into a
 // project, with the optional description as the device's comment.
-// Refusals: those of AddDevices, then invalid-comment.
+// Refusals: those of AddDevices, then invalid-text, invalid-comment.
 type InterfaceAddDevice struct {
 	Project     ProjectID
 	Serial      string
@@ -30,8 +30,8 @@ func (c InterfaceAddDevice) decide(s *State, by Principal, now time.Time) ([]Eve
 	if desc == "" {
 		return evs, nil
 	}
-	if len([]rune(desc)) > 1000 {
-		return nil, Errorf(KindInvalid, "invalid-comment", "a comment has at most 1000 characters")
+	if err := checkComment(desc); err != nil {
+		return nil, err
 	}
 	m, err := ParseMAC(c.Serial)
 	if err != nil {

@@ -25,6 +25,9 @@ func (c IssueKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	if !by.Vendor {
 		return nil, ErrVendorOnly
 	}
+	if err := checkKeyTexts(c.Code, c.OrderNumber, c.OrderReference, c.Comment); err != nil {
+		return nil, err
+	}
 	lines, err := s.checkLines(c.Lines)
 	if err != nil {
 		return nil, err
@@ -37,6 +40,15 @@ func (c IssueKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	}
 	return []Event{KeyIssued{Code: c.Code, Lines: lines, OrderNumber: strings.TrimSpace(c.OrderNumber),
 		OrderReference: strings.TrimSpace(c.OrderReference), Comment: strings.TrimSpace(c.Comment)}}, nil
+}
+
+// checkKeyTexts refuses (invalid-text) a key code, order number, order
+// reference or comment that is not valid text or too long. Absent texts
+// are empty.
+func checkKeyTexts(code, orderNumber, orderReference, comment string) error {
+	return checkTexts(line("code", code, MaxDeviceSelector), line("order_number", strings.TrimSpace(orderNumber), MaxOrderNumber),
+		line("order_reference", strings.TrimSpace(orderReference), MaxOrderNumber),
+		lines("comment", strings.TrimSpace(comment), MaxComment))
 }
 
 // checkLines validates key lines against the catalog and merges lines of
@@ -75,6 +87,9 @@ func (c RedeemKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) 
 		return nil, err
 	}
 	if err := s.CanLicense(by, p.Company); err != nil {
+		return nil, err
+	}
+	if err := CheckText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
 		return nil, err
 	}
 	k, ok := s.Keys[strings.TrimSpace(c.Code)]

@@ -216,10 +216,23 @@ func (c MoveDevices) decide(s *State, by Principal, now time.Time) ([]Event, err
 	return append(append(pre, out...), post...), nil
 }
 
+// checkComment refuses control characters other than tab and newline in a
+// device comment (invalid-text) and more than MaxComment characters
+// (invalid-comment).
+func checkComment(v string) error {
+	if err := CheckText("comment", v, MultiLine, 0); err != nil {
+		return err
+	}
+	if len([]rune(v)) > MaxComment {
+		return Errorf(KindInvalid, "invalid-comment", "a comment has at most %d characters", MaxComment)
+	}
+	return nil
+}
+
 // ChangeDevice sets a company's name and comment of a device. A name that
 // is a MAC or an IPEI is refused: it would pass for another device.
 // Refusals: the caller's right, invalid-mac, device-not-in-company,
-// invalid-name, invalid-device-name, invalid-comment.
+// invalid-name, invalid-device-name, invalid-text, invalid-comment.
 type ChangeDevice struct {
 	Company CompanyID
 	MAC     string
@@ -242,7 +255,7 @@ func (c ChangeDevice) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 	if err != nil {
 		return nil, err
 	}
-	name, err := checkName("name", c.Name, 100)
+	name, err := checkName("name", c.Name, MaxDeviceName)
 	if err != nil {
 		return nil, err
 	}
@@ -250,15 +263,15 @@ func (c ChangeDevice) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 		return nil, Errorf(KindInvalid, "invalid-device-name", "a device name must not be a MAC address or IPEI")
 	}
 	comment := strings.TrimSpace(c.Comment)
-	if len([]rune(comment)) > 1000 {
-		return nil, Errorf(KindInvalid, "invalid-comment", "a comment has at most 1000 characters")
+	if err := checkComment(comment); err != nil {
+		return nil, err
 	}
 	return []Event{DeviceChanged{MAC: m, Company: c.Company, Name: name, Comment: comment}}, nil
 }
 
 // RequestRMA asks to return a hardware device. Refusals: the caller's
-// right, invalid-mac, device-not-in-company, not-hardware,
-// rma-already-requested.
+// right, invalid-text (reason), invalid-mac, device-not-in-company,
+// not-hardware, rma-already-requested.
 type RequestRMA struct {
 	Company CompanyID
 	MAC     string
@@ -270,6 +283,9 @@ func (RequestRMA) CommandType() string { return "RequestRMA" }
 
 func (c RequestRMA) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	if err := s.CanLicense(by, c.Company); err != nil {
+		return nil, err
+	}
+	if err := CheckText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
 		return nil, err
 	}
 	m, err := ParseMAC(c.MAC)

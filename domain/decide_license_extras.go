@@ -72,6 +72,9 @@ type drawing struct {
 // a CreditPurchased first) and binds them as purchased lines with the
 // given SSA end; the LicensesBound is the last event.
 func (s *State) drawAndBind(by Principal, p *Project, d *Device, lines []Line, ssa string, w drawing, now time.Time) ([]Event, error) {
+	if err := checkCreditOrder(w.order); err != nil {
+		return nil, err
+	}
 	draws, short, err := s.planDraws(p, w.also, lines)
 	if err != nil {
 		return nil, err
@@ -91,6 +94,12 @@ func (s *State) drawAndBind(by Principal, p *Project, d *Device, lines []Line, s
 			SSAEnd: ssa, Origin: OriginPurchased}
 	}
 	return append(out, LicensesBound{MAC: d.MAC, Company: p.Company, Project: p.ID, Draws: draws, Lines: bound}), nil
+}
+
+// checkCreditOrder refuses (invalid-text) an order number of a purchase on
+// credit that is not valid text or longer than MaxOrderNumber.
+func checkCreditOrder(v string) error {
+	return CheckText("credit_order", strings.TrimSpace(v), SingleLine, MaxOrderNumber)
 }
 
 // WarrantyEnd is a hardware device's warranty end: the delivery date plus

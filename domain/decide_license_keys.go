@@ -8,8 +8,9 @@ import (
 // CreateOwnKey creates an activation key from a project balance, to pass
 // licenses to another company or to move them between projects. The caller
 // generates the code. Refusals in order: project-not-found, the caller's
-// right, invalid-lines/unknown-license-type/invalid-version/
-// invalid-quantity, invalid-key-code, key-exists, balance-insufficient.
+// right, invalid-text (code, order number, order reference, comment),
+// invalid-lines/unknown-license-type/invalid-version/invalid-quantity,
+// invalid-key-code, key-exists, balance-insufficient.
 type CreateOwnKey struct {
 	Project        ProjectID
 	Code           string
@@ -25,6 +26,9 @@ func (CreateOwnKey) CommandType() string { return "CreateOwnKey" }
 func (c CreateOwnKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	p, err := s.ownProject(by, c.Project)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyTexts(c.Code, c.OrderNumber, c.OrderReference, c.Comment); err != nil {
 		return nil, err
 	}
 	lines, err := s.checkLines(c.Lines)
@@ -48,7 +52,7 @@ func (c CreateOwnKey) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 // (taken from the source project's balance) or removes them (e.g. -2,
 // given back to it); nil texts stay as they are. Refusals in order:
 // key-not-found, not-own-key, the caller's right, key-already-redeemed,
-// unknown-license-type/invalid-version/invalid-quantity,
+// invalid-text, unknown-license-type/invalid-version/invalid-quantity,
 // key-quantity-negative, key-empty, balance-insufficient.
 type UpdateKey struct {
 	Code           string
@@ -64,6 +68,9 @@ func (UpdateKey) CommandType() string { return "UpdateKey" }
 func (c UpdateKey) decide(s *State, by Principal, _ time.Time) ([]Event, error) {
 	k, p, err := s.ownKey(by, c.Code)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkKeyTexts("", optional(c.OrderNumber), optional(c.OrderReference), optional(c.Comment)); err != nil {
 		return nil, err
 	}
 	delta, err := s.checkDelta(c.Delta)

@@ -10,17 +10,18 @@ const MaxRegistryBatch = 1000
 
 // RegistryEntry is one device of an order: its MAC and device type.
 type RegistryEntry struct {
-	MAC  string `json:"mac"`
-	Type string `json:"type"`
+	MAC  string `json:"mac" maxLength:"100"`
+	Type string `json:"type" maxLength:"100"`
 }
 
 // RegisterDevices is the license department entering the devices of an
 // order into the vendor registry (vendor staff only). Hardware only: the
 // MACs lie in the vendor's range and the types are hardware types; virtual
 // devices are created by their owners when added. Refusals in order:
-// vendor-only, invalid-order-number, invalid-date, invalid-lines (count),
-// then per device in input order invalid-mac, unknown-device-type,
-// device-type-not-hardware, mac-not-vendor, device-registered.
+// vendor-only, invalid-text/invalid-order-number, invalid-date,
+// invalid-lines (count), then per device in input order invalid-mac,
+// unknown-device-type, device-type-not-hardware, mac-not-vendor,
+// device-registered.
 type RegisterDevices struct {
 	OrderNumber string
 	Delivered   string // YYYY-MM-DD, the delivery date (the warranty starts here)
@@ -35,7 +36,10 @@ func (c RegisterDevices) decide(s *State, by Principal, _ time.Time) ([]Event, e
 		return nil, ErrVendorOnly
 	}
 	order := strings.TrimSpace(c.OrderNumber)
-	if order == "" || len(order) > 100 {
+	if err := CheckText("order_number", order, SingleLine, 0); err != nil {
+		return nil, err
+	}
+	if order == "" || len([]rune(order)) > MaxOrderNumber {
 		return nil, Errorf(KindInvalid, "invalid-order-number", "an order number of 1 to 100 characters is required")
 	}
 	if _, err := parseDate("delivered", c.Delivered); err != nil {
@@ -79,13 +83,4 @@ func (s *State) checkRegistryEntry(en RegistryEntry) (MAC, error) {
 		return "", Errorf(KindRejected, "device-registered", "device %s is already registered", m)
 	}
 	return m, nil
-}
-
-// parseDate validates a calendar date YYYY-MM-DD.
-func parseDate(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
-	if err != nil {
-		return time.Time{}, Errorf(KindInvalid, "invalid-date", "%s must be a date YYYY-MM-DD", field)
-	}
-	return t, nil
 }

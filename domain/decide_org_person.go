@@ -31,7 +31,7 @@ func (c UpdatePerson) decide(s *State, by Principal, _ time.Time) ([]Event, erro
 	if !validEmail(email) {
 		return nil, Errorf(KindInvalid, "invalid-email", "%q is not an email address", c.Email)
 	}
-	name, err := checkName("name", c.Name, 200)
+	name, err := checkName("name", c.Name, MaxPersonName)
 	if err != nil {
 		return nil, err
 	}

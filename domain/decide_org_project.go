@@ -23,7 +23,7 @@ func (c RenameProject) decide(s *State, by Principal, _ time.Time) ([]Event, err
 		return nil, err
 	}
 	p := s.Projects[c.Project]
-	name, err := checkName("name", c.Name, 100)
+	name, err := checkName("name", c.Name, MaxProjectName)
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +35,20 @@ func (c RenameProject) decide(s *State, by Principal, _ time.Time) ([]Event, err
 
 // MaxDescription bounds a project description.
 const MaxDescription = 1000
+
+// checkDescription trims a project description and refuses control
+// characters other than tab and newline (invalid-text) and more than
+// MaxDescription characters (invalid-description).
+func checkDescription(v string) (string, error) {
+	d := strings.TrimSpace(v)
+	if err := CheckText("description", d, MultiLine, 0); err != nil {
+		return "", err
+	}
+	if len([]rune(d)) > MaxDescription {
+		return "", Errorf(KindInvalid, "invalid-description", "a description has at most %d characters", MaxDescription)
+	}
+	return d, nil
+}
 
 // DescribeProject sets a project's description (empty clears it).
 type DescribeProject struct {
@@ -49,9 +63,9 @@ func (c DescribeProject) decide(s *State, by Principal, _ time.Time) ([]Event, e
 	if err := s.CanEditProject(by, c.Project); err != nil {
 		return nil, err
 	}
-	d := strings.TrimSpace(c.Description)
-	if len([]rune(d)) > MaxDescription {
-		return nil, Errorf(KindInvalid, "invalid-description", "a description has at most %d characters", MaxDescription)
+	d, err := checkDescription(c.Description)
+	if err != nil {
+		return nil, err
 	}
 	p := s.Projects[c.Project]
 	return []Event{ProjectDescribed{Project: p.ID, Company: p.Company, Description: d}}, nil
@@ -96,18 +110,24 @@ func checkProperties(in ProjectProperties) (ProjectProperties, error) {
 	out := ProjectProperties{UpdateURL: strings.TrimSpace(in.UpdateURL),
 		TrustedCertificate: strings.TrimSpace(in.TrustedCertificate), TrustValue: strings.TrimSpace(in.TrustValue),
 		DevicesAppGUID: strings.ToLower(strings.TrimSpace(in.DevicesAppGUID))}
+	// Lengths and forms have their own codes below; a control character
+	// or invalid UTF-8 in any of them is invalid-text first.
+	if err := checkTexts(line("update_url", out.UpdateURL, 0), lines("trusted_certificate", out.TrustedCertificate, 0),
+		line("trust_value", out.TrustValue, 0), line("devices_app_guid", out.DevicesAppGUID, 0)); err != nil {
+		return out, err
+	}
 	if u := out.UpdateURL; u != "" {
 		pu, err := url.Parse(u)
-		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || len(u) > 2000 {
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || len(u) > MaxUpdateURL {
 			return out, Errorf(KindInvalid, "invalid-update-url", "the update URL must be an http or https URL")
 		}
 	}
 	if cert := out.TrustedCertificate; cert != "" {
-		if b, _ := pem.Decode([]byte(cert)); b == nil || b.Type != "CERTIFICATE" || len(cert) > 16384 {
+		if b, _ := pem.Decode([]byte(cert)); b == nil || b.Type != "CERTIFICATE" || len(cert) > MaxCertificate {
 			return out, Errorf(KindInvalid, "invalid-certificate", "the trusted certificate must be one PEM CERTIFICATE block")
 		}
 	}
-	if t := out.TrustValue; len(t) > 128 || strings.ContainsAny(t, " \t\r\n&=?") {
+	if t := out.TrustValue; len(t) > MaxTrustValue || strings.ContainsAny(t, " \t\r\n&=?") {
 		return out, Errorf(KindInvalid, "invalid-trust-value", "the trust value has at most 128 characters, without spaces, &, = or ?")
 	}
 	if g := out.DevicesAppGUID; g != "" && !isGUID(g) {

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	. "github.com/innolic/ledger/domain"
@@ -33,7 +34,7 @@ func TestProjectEditDeciders(t *testing.T) {
 		{name: "unknown project", given: base, by: alice, when: RenameProject{Project: 9, Name: "X"}, wantErr: "project-not-found"},
 		{name: "describe", given: base, by: alice, when: DescribeProject{Project: 3, Description: " the hotel "},
 			then: []Event{ProjectDescribed{Project: 3, Company: 1, Description: "the hotel"}}},
-		{name: "description length", given: base, by: alice, when: DescribeProject{Project: 3, Description: string(make([]byte, 1001))}, wantErr: "invalid-description"},
+		{name: "description length", given: base, by: alice, when: DescribeProject{Project: 3, Description: strings.Repeat("x", MaxDescription+1)}, wantErr: "invalid-description"},
 		{name: "a grantee does not describe", given: granted(), by: carol, when: DescribeProject{Project: 3}, wantErr: "external-project-restricted"},
 		{name: "properties", given: base, by: alice, when: SetProjectProperties{Project: 3, ProjectProperties: props},
 			then: []Event{ProjectPropertiesSet{Project: 3, Company: 1, ProjectProperties: props}}},

@@ -44,7 +44,7 @@ func (c RegisterPerson) decide(s *State, by Principal, _ time.Time) ([]Event, er
 	if !validEmail(c.Email) {
 		return nil, Errorf(KindInvalid, "invalid-email", "%q is not an email address", c.Email)
 	}
-	name, err := checkName("name", c.Name, 200)
+	name, err := checkName("name", c.Name, MaxPersonName)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +75,9 @@ func (c IssueToken) decide(s *State, by Principal, _ time.Time) ([]Event, error)
 	}
 	if len(c.TokenHash) != 64 || c.TokenID == "" {
 		return nil, Errorf(KindInvalid, "invalid-token", "a token id and a SHA-256 hash are required")
+	}
+	if err := checkTexts(line("token_id", c.TokenID, MaxDeviceSelector), line("label", c.Label, MaxTokenLabel)); err != nil {
+		return nil, err
 	}
 	if _, dup := s.Tokens[c.TokenHash]; dup {
 		return nil, Errorf(KindConflict, "token-exists", "this token is already issued")

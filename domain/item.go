@@ -8,7 +8,7 @@ import (
 // Item is a license type at a version ("PBX-Port" 13, written PBX-Port13).
 // Types without versions (SSC, GVL-Purchase) have version 0.
 type Item struct {
-	Type    string `json:"type"`
+	Type    string `json:"type" maxLength:"100"`
 	Version int    `json:"version,omitempty"`
 }
 

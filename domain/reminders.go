@@ -32,11 +32,11 @@ type SSAMailSettings struct {
 	// zero value sends).
 	NoMails bool `json:"no_mails,omitempty"`
 	// ResellerMail is named in the end users' mail ({$arg[2]}).
-	ResellerMail string `json:"reseller_mail,omitempty"`
+	ResellerMail string `json:"reseller_mail,omitempty" maxLength:"254"`
 	// EndUsers receive one mail 30 days before the project's SSA end.
-	EndUsers []string `json:"end_users,omitempty"`
+	EndUsers []string `json:"end_users,omitempty" maxLength:"254"`
 	// Text overrides the company's end-user text; empty: the company's.
-	Text string `json:"text,omitempty"`
+	Text string `json:"text,omitempty" maxLength:"4000" text:"multiline"`
 }
 
 // Reminder is one decided reminder and whether it was sent.

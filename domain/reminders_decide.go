@@ -29,7 +29,8 @@ The upgrade of the license is important to secure the phone system!`
 // SetSSAMailSettings replaces a project's SSA expiry mail settings.
 // Refusals, in order: project-not-found, the right to edit the project,
 // invalid-email (reseller or an end user), too-many-end-users,
-// invalid-text (longer than MaxReminderText).
+// invalid-text (a control character other than tab and newline, invalid
+// UTF-8, or longer than MaxReminderText).
 type SetSSAMailSettings struct {
 	Project ProjectID
 	SSAMailSettings
@@ -64,6 +65,9 @@ func (c SetSSAMailSettings) decide(s *State, by Principal, _ time.Time) ([]Event
 }
 
 func checkReminderText(t string) error {
+	if err := CheckText("text", t, MultiLine, 0); err != nil {
+		return err
+	}
 	if len([]rune(t)) > MaxReminderText {
 		return Errorf(KindInvalid, "invalid-text", "a mail text has at most %d characters", MaxReminderText)
 	}

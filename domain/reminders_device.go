@@ -21,7 +21,7 @@ const MaxDeviceSSAMails = 20
 // DeviceSSASettings are a company's per-device reminder settings.
 type DeviceSSASettings struct {
 	On    bool     `json:"on"`
-	Mails []string `json:"mails,omitempty"`
+	Mails []string `json:"mails,omitempty" maxLength:"254"`
 }
 
 // DeviceSSARemindersSet: a company's per-device reminder settings changed.

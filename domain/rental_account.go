@@ -17,9 +17,9 @@ import (
 const ISCPlaces = 4
 
 // rentalHorizon is the latest rental end the ledger computes, the last day
-// a Day can name (2262-04-11): a balance that covers beyond it is shown as
-// covering up to it.
-const rentalHorizon Day = 106751
+// a command can name (2262-04-11): a balance that covers beyond it is
+// shown as covering up to it.
+const rentalHorizon = LastDay
 
 var (
 	decimalOne = decimal.NewFromInt(1)

@@ -67,18 +67,9 @@ func checkPassword(pw string) error {
 	return nil
 }
 
-// checkRentalText refuses text that is not valid UTF-8, holds a control
-// character (tab and newline neither: these fields are single-line) or
-// is longer than maxLen characters: invalid-text naming the field.
-func checkRentalText(field, v string, maxLen int) error {
-	if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f }) {
-		return Errorf(KindInvalid, "invalid-text", "%s must be valid text without control characters", field)
-	}
-	if utf8.RuneCountInString(v) > maxLen {
-		return Errorf(KindInvalid, "invalid-text", "%s has at most %d characters", field, maxLen)
-	}
-	return nil
-}
+// checkRentalText is CheckText for the single-line fields of the
+// Devices App (names, references, the GUID, a device type, a password).
+func checkRentalText(field, v string, maxLen int) error { return CheckText(field, v, SingleLine, maxLen) }
 
 // CreateDevicesInstance registers a company's Devices App instance with
 // its name (the instance's domain) and password. Administrator only.

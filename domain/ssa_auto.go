@@ -15,7 +15,7 @@ import (
 // RequestAutoSSA asks for the automatic SSA extension service of a
 // project (the portal's link: a callback and/or the agreement as PDF).
 // Refusals, in order: project-not-found, the right to edit the project,
-// auto-ssa-active, auto-ssa-requested, project-not-under-ssa (no SSA end,
+// invalid-text (comment), auto-ssa-active, auto-ssa-requested, project-not-under-ssa (no SSA end,
 // or it is over), licenses-not-under-ssa (an SSA line whose end is before
 // the project's).
 type RequestAutoSSA struct {
@@ -29,6 +29,9 @@ func (RequestAutoSSA) CommandType() string { return "RequestAutoSSA" }
 
 func (c RequestAutoSSA) decide(s *State, by Principal, now time.Time) ([]Event, error) {
 	if err := s.CanEditProject(by, c.Project); err != nil {
+		return nil, err
+	}
+	if err := CheckText("comment", strings.TrimSpace(c.Comment), MultiLine, MaxComment); err != nil {
 		return nil, err
 	}
 	p := s.Projects[c.Project]
@@ -75,7 +78,8 @@ func (c ActivateAutoSSA) decide(s *State, by Principal, now time.Time) ([]Event,
 
 // EndAutoSSA is the vendor ending a project's automatic SSA, or declining
 // a request. Refusals, in order: vendor-only, project-not-found,
-// auto-ssa-not-active (neither active nor requested).
+// invalid-text (reason), auto-ssa-not-active (neither active nor
+// requested).
 type EndAutoSSA struct {
 	Project ProjectID
 	Reason  string
@@ -90,6 +94,9 @@ func (c EndAutoSSA) decide(s *State, by Principal, _ time.Time) ([]Event, error)
 	}
 	p, err := s.project(c.Project)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckText("reason", strings.TrimSpace(c.Reason), MultiLine, MaxReason); err != nil {
 		return nil, err
 	}
 	_, requested := s.AutoSSARequests[p.ID]

@@ -23,7 +23,8 @@ import (
 //
 // Refusals, in order: project-not-found, the caller's right to edit the
 // project (Administrator or Licenses in its company; external-restricted
-// for companies with project rights), the quote's refusals
+// for companies with project rights), invalid-text (credit order), the
+// quote's refusals
 // (invalid-ssa-request, ssa-end-too-old, license-line-not-in-project and
 // the calculator's), ssc-total-changed, balance-insufficient (no credit
 // asked), no-credit-right (credit asked without the right).
@@ -42,6 +43,9 @@ func (ExtendProjectSSA) CommandType() string { return "ExtendProjectSSA" }
 
 func (c ExtendProjectSSA) decide(s *State, by Principal, now time.Time) ([]Event, error) {
 	if err := s.CanEditProject(by, c.Project); err != nil {
+		return nil, err
+	}
+	if err := checkCreditOrder(c.CreditOrder); err != nil {
 		return nil, err
 	}
 	p := s.Projects[c.Project]

@@ -20,6 +20,12 @@ var ErrConflict = errors.New("eventstore: append conflict")
 // ErrClosed is returned by every call on a closed store.
 var ErrClosed = errors.New("eventstore: closed")
 
+// ErrUnavailable is matched (errors.Is) by the errors of a store that is
+// open but cannot serve a call for a while, such as an append while it
+// recovers from a failed commit. Nothing was written; the call may be
+// retried later.
+var ErrUnavailable = errors.New("eventstore: log unavailable")
+
 // ConflictError reports an append whose expected head was stale.
 type ConflictError struct {
 	Expected uint64 // the head the caller decided against

@@ -10,6 +10,7 @@ package mail
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"net/smtp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/innolic/ledger/commands"
@@ -60,6 +62,10 @@ type SMTPConfig struct {
 	Username string // empty: no authentication
 	Password string
 	From     string
+	// Timeout bounds one mail, from dialing to QUIT (default 1 minute):
+	// a relay that accepts the connection and never answers must not
+	// hold the drainer.
+	Timeout time.Duration
 }
 
 // SMTPSender sends through an SMTP relay with net/smtp, which upgrades to
@@ -80,20 +86,73 @@ func NewSender(c SMTPConfig, log *slog.Logger) Sender {
 	return SMTPSender{Config: c}
 }
 
-// Send implements Sender.
-func (s SMTPSender) Send(_ context.Context, m Message) error {
+// Send implements Sender, within ctx and the configured timeout.
+func (s SMTPSender) Send(ctx context.Context, m Message) error {
 	c := s.Config
 	if strings.ContainsAny(m.To+m.Subject+c.From, "\r\n") {
 		return fmt.Errorf("mail: header value with a line break")
 	}
-	var auth smtp.Auth
-	if c.Username != "" {
-		auth = smtp.PlainAuth("", c.Username, c.Password, c.Host)
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		return err
+	}
+	// Closing the connection when ctx ends unblocks a read in progress.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
 	body := "From: " + c.From + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject +
 		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		strings.ReplaceAll(m.Body, "\n", "\r\n") + "\r\n"
-	return smtp.SendMail(net.JoinHostPort(c.Host, strconv.Itoa(c.Port)), auth, c.From, []string{m.To}, []byte(body))
+	return s.converse(conn, m.To, []byte(body))
+}
+
+// converse is smtp.SendMail on an open connection: STARTTLS when the
+// server offers it, PLAIN authentication when configured (net/smtp refuses
+// it over an unencrypted connection to another host), one recipient.
+func (s SMTPSender) converse(conn net.Conn, to string, body []byte) error {
+	c := s.Config
+	cl, err := smtp.NewClient(conn, c.Host)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	defer cl.Close()
+	if ok, _ := cl.Extension("STARTTLS"); ok {
+		if err := cl.StartTLS(&tls.Config{ServerName: c.Host}); err != nil {
+			return fmt.Errorf("mail: %w", err)
+		}
+	}
+	if c.Username != "" {
+		if err := cl.Auth(smtp.PlainAuth("", c.Username, c.Password, c.Host)); err != nil {
+			return fmt.Errorf("mail: %w", err)
+		}
+	}
+	if err := cl.Mail(c.From); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if err := cl.Rcpt(to); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	w, err := cl.Data()
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	return cl.Quit()
 }
 
 // Outbox lists the reminders decided and not yet sent (the read side's
@@ -129,9 +188,19 @@ type Drainer struct {
 	// ID names this drainer in its claims (ClaimReminder); empty: a
 	// random one, chosen at the first drain.
 	ID string
+	// MaxWait bounds that wait (default 1 minute): a read model that
+	// stopped must fail the drain, not hold it.
+	MaxWait time.Duration
+	// RetryMin is the first wait after a failed run, doubled after each
+	// further failure up to the interval of Run (default 1 second).
+	RetryMin time.Duration
+	// Failed, when set, is told every failed run: the metrics count them.
+	Failed func(error)
 
 	// written is the last log position this drainer wrote.
 	written uint64
+	// lastErr is the failure of the last run, until a run succeeds.
+	lastErr atomic.Pointer[error]
 }
 
 // claim takes reminder r for this drainer; false: another drainer sent it
@@ -191,10 +260,8 @@ func RentalDaily(day domain.Day) []domain.Command {
 // a send failure stops the drain (the reminder stays pending for the next
 // one).
 func (d *Drainer) Drain(ctx context.Context) (int, error) {
-	if d.WaitFor != nil {
-		if err := d.WaitFor(ctx, d.written); err != nil {
-			return 0, err
-		}
+	if err := d.waitForReadSide(ctx); err != nil {
+		return 0, err
 	}
 	pending, err := d.Outbox.PendingSSAReminders(d.As)
 	if err != nil {
@@ -241,21 +308,50 @@ func (d *Drainer) Tick(ctx context.Context, now time.Time) (int, error) {
 	return d.Drain(ctx)
 }
 
-// Run ticks every interval until ctx ends, logging failures: a failed tick
-// is repeated by the next one.
+// waitForReadSide waits, bounded by MaxWait, until the read side holds
+// what this drainer wrote.
+func (d *Drainer) waitForReadSide(ctx context.Context) error {
+	if d.WaitFor == nil {
+		return nil
+	}
+	wait := d.MaxWait
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := d.WaitFor(ctx, d.written); err != nil {
+		return fmt.Errorf("mail: waiting for the read models to reach position %d: %w", d.written, err)
+	}
+	return nil
+}
+
+// Run ticks every interval until ctx ends. A failed tick is logged at
+// error level, counted (Failed) and reported by Health, and tried again
+// after a backoff (RetryMin doubling up to every); a tick that succeeds
+// clears it.
 func (d *Drainer) Run(ctx context.Context, every time.Duration, clock func() time.Time) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
+	if every <= 0 {
+		return errors.New("mail: the reminder interval must be positive")
+	}
+	retry := d.retryMin(every)
 	for {
-		if n, err := d.Tick(ctx, clock()); err != nil {
-			d.logger().Warn("ssa reminders", "err", err)
-		} else if n > 0 {
-			d.logger().Info("ssa reminders sent", "count", n)
+		next := every
+		n, err := d.Tick(ctx, clock())
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			next, retry = retry, min(2*retry, every)
+			d.fail(err, next)
+		default:
+			retry = d.retryMin(every)
+			d.succeeded(n)
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-t.C:
+		case <-time.After(next):
 		}
 	}
 }
@@ -265,6 +361,39 @@ func nonce() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// Health is nil unless the last run failed: then it is that failure, until
+// a run succeeds.
+func (d *Drainer) Health() error {
+	if p := d.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (d *Drainer) retryMin(every time.Duration) time.Duration {
+	if d.RetryMin > 0 {
+		return min(d.RetryMin, every)
+	}
+	return min(time.Second, every)
+}
+
+func (d *Drainer) fail(err error, retry time.Duration) {
+	d.logger().Error("ssa reminders failed; retrying", "retry_in", retry, "err", err)
+	d.lastErr.Store(&err)
+	if d.Failed != nil {
+		d.Failed(err)
+	}
+}
+
+func (d *Drainer) succeeded(n int) {
+	if d.lastErr.Swap(nil) != nil {
+		d.logger().Info("ssa reminders running again")
+	}
+	if n > 0 {
+		d.logger().Info("ssa reminders sent", "count", n)
+	}
 }
 
 func (d *Drainer) logger() *slog.Logger {
@@ -280,6 +409,8 @@ type Config struct {
 	// drain); the decider makes extra runs harmless.
 	Every time.Duration
 	SMTP  SMTPConfig
+	// MaxWait and RetryMin are the Drainer's (0: their defaults).
+	MaxWait, RetryMin time.Duration
 }
 
 // System is the principal the scheduler and the drainer act as: vendor

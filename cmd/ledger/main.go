@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -24,9 +25,9 @@ import (
 // cli is the command line.
 type cli struct {
 	Serve   serveCmd   `cmd:"" default:"withargs" help:"Run the ledger's HTTP API (the default command)."`
-	Verify  verifyCmd  `cmd:"" help:"Verify the log's hash chain and replay determinism; exits 1 naming the first bad position."`
-	Export  exportCmd  `cmd:"" help:"Write the log as NDJSON envelopes."`
-	Import  importCmd  `cmd:"" help:"Load an NDJSON export into an empty log, verifying the chain."`
+	Verify  verifyCmd  `cmd:"" help:"Verify the log's hash chain and replay determinism, read-only; exits 1 naming the first bad position, 2 if the log cannot be opened or read."`
+	Export  exportCmd  `cmd:"" help:"Write the log as NDJSON envelopes and a trailer line, read-only."`
+	Import  importCmd  `cmd:"" help:"Load an NDJSON export into an empty log, all or nothing, verifying the chain and the trailer."`
 	Bench   benchCmd   `cmd:"" help:"Measure append throughput (1, 16, 256 concurrent commands) and replay throughput."`
 	Rebuild rebuildCmd `cmd:"" help:"Drop the Postgres read models and rebuild them from the log, with a progress bar."`
 }
@@ -38,19 +39,40 @@ type storeFlags struct {
 	Catalog   string `name:"catalog" env:"LEDGER_CATALOG" help:"Product catalog JSON file (default: the catalog built in)."`
 }
 
-// openStore opens the log the flags name (KurrentDB, or the embedded one).
-func (f storeFlags) openStore(ctx context.Context) (eventstore.Store, error) {
-	return app.OpenStore(ctx, app.StoreConfig{DataDir: f.DataDir, Kurrent: f.Kurrentdb})
+// openStore opens the log the flags name (KurrentDB, or the embedded one),
+// read-only if readOnly.
+func (f storeFlags) openStore(ctx context.Context, readOnly bool) (eventstore.Store, error) {
+	return app.OpenStore(ctx, app.StoreConfig{DataDir: f.DataDir, Kurrent: f.Kurrentdb, ReadOnly: readOnly})
 }
 
-// open loads the catalog, then opens the log; the caller closes the store.
-func (f storeFlags) open(ctx context.Context) (*domain.Catalog, eventstore.Store, error) {
+// open loads the catalog, then opens the log (read-only if readOnly); the
+// caller closes the store.
+func (f storeFlags) open(ctx context.Context, readOnly bool) (*domain.Catalog, eventstore.Store, error) {
 	cat, err := catalog.Load(f.Catalog)
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := f.openStore(ctx)
+	store, err := f.openStore(ctx, readOnly)
 	return cat, store, err
+}
+
+// exitError is an error with the exit status the command documents for it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is the process's exit status for a command's error: the one it
+// names, else 1.
+func exitCode(err error) int {
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return 1
 }
 
 // defaultGCPercent trades memory for CPU: the ledger keeps its whole state
@@ -69,6 +91,6 @@ func main() {
 		kong.UsageOnError())
 	if err := ctx.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "ledger:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }

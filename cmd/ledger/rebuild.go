@@ -28,7 +28,7 @@ type rebuildCmd struct {
 func (c *rebuildCmd) Run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	cat, store, err := c.open(ctx)
+	cat, store, err := c.open(ctx, false)
 	if err != nil {
 		return err
 	}

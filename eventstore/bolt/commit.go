@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -110,8 +111,10 @@ func (s *Store) appendable() (eventstore.Head, error) {
 	switch {
 	case s.closed:
 		return eventstore.Head{}, eventstore.ErrClosed
+	case s.opts.ReadOnly:
+		return eventstore.Head{}, ErrReadOnly
 	case s.failed != nil:
-		return eventstore.Head{}, fmt.Errorf("eventstore/bolt: a commit failed earlier, reopen the log: %w", s.failed)
+		return eventstore.Head{}, s.unavailableLocked()
 	}
 	return s.head, nil
 }
@@ -137,8 +140,15 @@ func (s *Store) enqueue(r *request) error {
 
 // run is the committer: it takes everything queued, commits it as one
 // group, and repeats until Close, after which it drains what was queued.
+//
+// After a failed commit it reopens the file before it takes anything more
+// (recoverLog); while it cannot, appends are refused.
 func (s *Store) run() {
 	defer close(s.stopped)
+	// A commit reads pages through the map: a fault there (a file
+	// truncated under it, a failing disk) must fail the commit, not the
+	// process (see write and protect).
+	debug.SetPanicOnFault(true)
 	var took time.Duration // by the last transaction
 	for {
 		select {
@@ -146,10 +156,7 @@ func (s *Store) run() {
 		case <-s.closing:
 		}
 		s.gather(took / 2)
-		s.qmu.Lock()
-		group, last := s.queue, s.qclosed
-		s.queue = nil
-		s.qmu.Unlock()
+		group, last := s.take()
 		if len(group) > 0 {
 			start := time.Now()
 			s.commit(group)
@@ -158,7 +165,20 @@ func (s *Store) run() {
 		if last {
 			return
 		}
+		if s.Health() != nil {
+			s.recoverLog()
+		}
 	}
+}
+
+// take returns the queued requests, emptying the queue, and whether the
+// store is closing (nothing more will be queued).
+func (s *Store) take() ([]*request, bool) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	group, last := s.queue, s.qclosed
+	s.queue = nil
+	return group, last
 }
 
 // gather lets the appends that the last transaction's answers set off
@@ -206,12 +226,17 @@ func (s *Store) queued() int {
 	return len(s.queue)
 }
 
-// commit decides, writes and answers one group of requests.
+// commit decides, writes and answers one group of requests; while the
+// store is failed, it refuses them all.
 func (s *Store) commit(group []*request) {
-	slices.SortStableFunc(group, func(a, b *request) int { return cmp.Compare(a.expected, b.expected) })
 	s.mu.RLock()
-	base := s.head
+	base, failed := s.head, s.failed
 	s.mu.RUnlock()
+	if failed != nil {
+		s.refuse(group)
+		return
+	}
+	slices.SortStableFunc(group, func(a, b *request) int { return cmp.Compare(a.expected, b.expected) })
 	accepted, head, clean := s.decide(group, base)
 	if len(accepted) > 0 {
 		if err := s.write(accepted); err != nil {
@@ -287,25 +312,42 @@ func (s *Store) decide(group []*request, base eventstore.Head) ([]*request, even
 }
 
 // write puts every accepted batch in one transaction and commits it. A
-// failed commit leaves bbolt's state in doubt, so it also stops further
-// appends until the log is reopened; an error before the commit only rolls
-// the transaction back.
-func (s *Store) write(accepted []*request) error {
-	tx, err := s.db.Begin(true)
-	if err != nil {
+// failed commit (or begin) leaves the log in doubt: what reached the disk
+// and what bbolt holds in memory are unknown, so it fails the store until
+// the committer has reopened the file; an error before the commit only
+// rolls the transaction back. A fault or a panic of bbolt's while the
+// transaction reads the file counts as a failed commit.
+func (s *Store) write(accepted []*request) (err error) {
+	var tx *bbolt.Tx
+	defer func() {
+		if r := recover(); r != nil {
+			if err = storeFault(r); err == nil {
+				panic(r)
+			}
+			if tx != nil {
+				_ = protect(tx.Rollback)
+			}
+			s.fail(err)
+		}
+	}()
+	if tx, err = s.db.Begin(true); err != nil {
+		s.fail(err)
 		return fmt.Errorf("eventstore/bolt: begin: %w", err)
 	}
 	if err := s.put(tx, accepted); err != nil {
 		_ = tx.Rollback()
 		return fmt.Errorf("eventstore/bolt: write: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		s.mu.Lock()
-		s.failed = err
-		s.mu.Unlock()
+	commit := (*bbolt.Tx).Commit
+	if s.testCommit != nil {
+		commit = s.testCommit
+	}
+	if err := commit(tx); err != nil {
+		s.fail(err)
 		return fmt.Errorf("eventstore/bolt: commit: %w", err)
 	}
 	s.commits.Add(1)
+	s.failures = 0
 	return nil
 }
 

@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -16,42 +17,81 @@ func key(seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), seq)
 }
 
-// load creates the bucket of a new file, then scans the log once to set
-// the head and build the tag index.
+// load scans the whole log once, verifying it, to set the head and build
+// the tag index.
 func (s *Store) load() error {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketName)
+	return s.view(func(b *bbolt.Bucket) error {
+		head, err := scanLog(b, eventstore.Head{}, s.index)
+		s.head = head
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	return s.db.View(func(tx *bbolt.Tx) error { return s.scan(tx.Bucket(bucketName)) })
 }
 
-// scan walks every record in order, checking that positions are contiguous
-// and match the records, indexing tags and keeping the last hash; then it
-// decodes the last record in full. It decodes no more than that: hashes are
-// not recomputed (see Open).
-func (s *Store) scan(b *bbolt.Bucket) error {
-	var tagBuf [16][]byte
+// scanLog walks the records after from in order, checking that positions
+// are contiguous and match the records and verifying the hash chain; it
+// calls index with each record's tags (views of the file) and returns the
+// last position and hash. From a head other than the empty log's, the
+// record at from must be there with from's hash: the log must still be the
+// one that was read up to there.
+//
+// The scan itself reads only each record's position, tags and hash;
+// hashes are recomputed by a chainCheck on the other cores meanwhile. A
+// problem at a position is reported as an *eventstore.ChainError, the
+// earliest one found.
+func scanLog(b *bbolt.Bucket, from eventstore.Head, index func(uint64, [][]byte)) (eventstore.Head, error) {
+	if b == nil {
+		return from, errors.New("the file has no events bucket")
+	}
 	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		seq := s.head.Seq + 1
+	k, v := c.First()
+	if from.Seq > 0 {
+		k, v = c.Seek(key(from.Seq))
+		if err := checkAt(k, v, from); err != nil {
+			return from, err
+		}
+		k, v = c.Next()
+	}
+	chk := newChainCheck()
+	// On a panic too, no worker may read the map once the transaction is over.
+	defer chk.wait(nil)
+	head, err := scanRecords(c, k, v, from, chk, index)
+	return head, chk.wait(err)
+}
+
+// scanRecords is the loop of scanLog from the record k, v on.
+func scanRecords(c *bbolt.Cursor, k, v []byte, head eventstore.Head, chk *chainCheck, index func(uint64, [][]byte)) (eventstore.Head, error) {
+	var tagBuf [16][]byte
+	for ; k != nil; k, v = c.Next() {
+		seq := head.Seq + 1
 		if len(k) != 8 || binary.BigEndian.Uint64(k) != seq {
-			return fmt.Errorf("log is not contiguous: expected position %d, found key %x", seq, k)
+			return head, &eventstore.ChainError{Seq: seq, Reason: fmt.Sprintf("the log is not contiguous: found key %x", k)}
 		}
 		f := fields{tags: tagBuf[:0]}
 		if !f.scanFields(v) && !parseMetaJSON(v, &f) {
-			return fmt.Errorf("record at position %d does not decode", seq)
+			return head, &eventstore.ChainError{Seq: seq, Reason: "the record does not decode"}
 		}
 		if f.seq != seq {
-			return fmt.Errorf("record at position %d says it is at %d", seq, f.seq)
+			return head, &eventstore.ChainError{Seq: seq, Reason: fmt.Sprintf("the record says it is at position %d", f.seq)}
 		}
-		s.index(seq, f.tags)
-		s.head = eventstore.Head{Seq: seq, Hash: f.hash}
+		index(seq, f.tags)
+		if !chk.add(seq, v, head.Hash, f.hash) {
+			break // the chain is broken before here
+		}
+		head = eventstore.Head{Seq: seq, Hash: f.hash}
 	}
-	return s.checkLast(b)
+	return head, nil
+}
+
+// checkAt checks that the record k, v is the one at head.
+func checkAt(k, v []byte, head eventstore.Head) error {
+	var f fields
+	switch {
+	case k == nil || binary.BigEndian.Uint64(k) != head.Seq:
+		return fmt.Errorf("the log on disk no longer holds position %d, which was written", head.Seq)
+	case !f.scanFields(v) && !parseMetaJSON(v, &f), f.hash != head.Hash:
+		return fmt.Errorf("the record at position %d on disk is not the one written there", head.Seq)
+	}
+	return nil
 }
 
 // parseMetaJSON is the slow path of scan, for records the fast parser does
@@ -70,23 +110,4 @@ func parseMetaJSON(v []byte, f *fields) bool {
 		f.tags = append(f.tags, []byte(t))
 	}
 	return true
-}
-
-// checkLast decodes the last record in full and checks it against the head
-// the scan found: a torn or foreign last record fails Open.
-func (s *Store) checkLast(b *bbolt.Bucket) error {
-	if s.head.Seq == 0 {
-		return nil
-	}
-	var e eventstore.Envelope
-	if err := decode(b.Get(key(s.head.Seq)), &e, &fields{}); err != nil {
-		return fmt.Errorf("last record (position %d): %w", s.head.Seq, err)
-	}
-	if e.Seq != s.head.Seq || e.Hash != s.head.Hash {
-		return fmt.Errorf("last record (position %d) decodes as position %d hash %s", s.head.Seq, e.Seq, e.Hash)
-	}
-	if h, err := eventstore.ChainHash(e.Prev, &e); err != nil || h != e.Hash {
-		return fmt.Errorf("last record (position %d) does not match its hash", s.head.Seq)
-	}
-	return nil
 }

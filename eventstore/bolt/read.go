@@ -2,7 +2,9 @@ package bolt
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -118,9 +120,14 @@ func (s *Store) Follow(ctx context.Context, from uint64, fn func(eventstore.Enve
 }
 
 // deliver reads one batch from position from, calls fn for each event and
-// returns the position after the last one.
+// returns the position after the last one. While the log recovers from a
+// failed commit it waits a moment and delivers nothing: a follower (a
+// projection) goes on once the log is back rather than fail.
 func (s *Store) deliver(ctx context.Context, from uint64, fn func(eventstore.Envelope) error) (uint64, error) {
 	evs, err := s.Read(ctx, from, followBatch)
+	if errors.Is(err, eventstore.ErrUnavailable) {
+		return from, s.pauseFollow(ctx)
+	}
 	if err != nil {
 		return from, err
 	}
@@ -131,4 +138,22 @@ func (s *Store) deliver(ctx context.Context, from uint64, fn func(eventstore.Env
 		from = e.Seq + 1
 	}
 	return from, nil
+}
+
+// followRetry is how long a follower waits before it reads again from a
+// log that is recovering.
+const followRetry = 100 * time.Millisecond
+
+// pauseFollow waits followRetry, or returns why the follower must stop.
+func (s *Store) pauseFollow(ctx context.Context) error {
+	t := time.NewTimer(followRetry)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closing:
+		return eventstore.ErrClosed
+	case <-t.C:
+		return nil
+	}
 }

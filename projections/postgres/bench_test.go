@@ -176,7 +176,7 @@ func BenchmarkRunnerCatchUp(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := projections.NewRunner(store, p)
+		r := projections.NewRunner(store, p, projections.RunnerOptions{Model: "postgres"})
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		b.StartTimer()
@@ -220,7 +220,7 @@ func BenchmarkSteadyLag(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := projections.NewRunner(store, p)
+		r := projections.NewRunner(store, p, projections.RunnerOptions{Model: "postgres"})
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- r.Run(rctx) }()

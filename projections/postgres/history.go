@@ -48,19 +48,21 @@ func (h *history) add(r replay.Record) {
 	}
 	start := len(h.buf)
 	h.buf = appendPostings(h.buf, domain.Postings(r.Event))
-	postings := h.buf[start:len(h.buf):len(h.buf)]
+	postings := StoredJSON(h.buf[start:len(h.buf):len(h.buf)])
 	h.seq = append(h.seq, int64(e.Seq))
 	h.time = append(h.time, e.Time)
 	h.timeNS = append(h.timeNS, e.Time.UnixNano())
-	h.typ = append(h.typ, e.Type)
-	h.person = append(h.person, e.Actor.Person)
-	h.company = append(h.company, e.Actor.Company)
+	// Text is stored in the form Postgres can hold (text.go); the checks
+	// allocate nothing for ordinary text.
+	h.typ = append(h.typ, StoredText(e.Type))
+	h.person = append(h.person, StoredText(e.Actor.Person))
+	h.company = append(h.company, StoredText(e.Actor.Company))
 	h.vendor = append(h.vendor, e.Actor.Vendor)
-	h.channel = append(h.channel, e.Actor.Channel)
-	h.command = append(h.command, e.Command)
-	h.tags = append(h.tags, e.Tags)
-	h.summ = append(h.summ, domain.Summarize(r.Event))
-	h.data = append(h.data, e.Data)
+	h.channel = append(h.channel, StoredText(e.Actor.Channel))
+	h.command = append(h.command, StoredText(e.Command))
+	h.tags = append(h.tags, storedTexts(e.Tags))
+	h.summ = append(h.summ, StoredText(domain.Summarize(r.Event)))
+	h.data = append(h.data, StoredJSON(e.Data))
 	h.postings = append(h.postings, postings)
 }
 

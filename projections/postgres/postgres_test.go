@@ -348,7 +348,7 @@ func TestRunnerCatchesUpFirst(t *testing.T) {
 		bulk.CompareAndSwap(0, int64(n)+1)
 		return err
 	})
-	r := projections.NewRunner(s.Store, p)
+	r := projections.NewRunner(s.Store, p, projections.RunnerOptions{Model: "postgres"})
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(rctx) }()

@@ -53,6 +53,10 @@ type Projector struct {
 	// bulk: a catch-up has set the indexes aside.
 	bulk bool
 
+	// retrying, when set (the runner), is told every failed write that is
+	// tried again; it may be called from the catch-up's writer goroutine.
+	retrying func(err error, wait time.Duration)
+
 	// failInTx, when set (tests), is called inside each transaction after
 	// the rows are written and before the checkpoint moves.
 	failInTx func(context.Context) error
@@ -61,7 +65,14 @@ type Projector struct {
 var (
 	_ projections.Projection = (*Projector)(nil)
 	_ projections.CatchUpper = (*Projector)(nil)
+	_ projections.Retrier    = (*Projector)(nil)
 )
+
+// ReportRetries implements projections.Retrier: a write that fails
+// transiently is tried again with the batch already prepared (a restart
+// would replay the log into the state first), and each failed try is
+// reported to the runner. Call it before the projector is used.
+func (p *Projector) ReportRetries(report func(err error, wait time.Duration)) { p.retrying = report }
 
 // NewProjector prepares the projector: it reads the checkpoint, checks that
 // the log holds the event it names (the read models belong to this log),
@@ -169,7 +180,7 @@ func (p *Projector) prepare(recs []replay.Record) (*job, error) {
 	j := &job{prev: p.applied, last: *recs[len(recs)-1].Env, bulk: p.bulk, hist: newHistory(len(recs))}
 	for _, r := range recs {
 		for _, c := range historyContexts(r, p.st) {
-			j.ctxs = append(j.ctxs, contextRow{c, int64(r.Env.Seq)})
+			j.ctxs = append(j.ctxs, contextRow{StoredText(c), int64(r.Env.Seq)})
 		}
 		if e, ok := r.Event.(domain.CompanyJoined); ok {
 			j.merges = append(j.merges, contextMerge{into: e.Company.Tag(), old: e.Absorbed.Tag(), seq: r.Env.Seq})
@@ -212,7 +223,11 @@ func (p *Projector) writeRetrying(ctx context.Context, j *job) (shared bool, err
 		if err == nil || !transient(err) || ctx.Err() != nil {
 			return shared, err
 		}
-		p.log.Warn("postgres read models: writing a batch failed, retrying", "err", err, "in", wait)
+		if p.retrying != nil {
+			p.retrying(err, wait)
+		} else {
+			p.log.Warn("postgres read models: writing a batch failed, retrying", "err", err, "in", wait)
+		}
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():

@@ -20,7 +20,9 @@ import (
 // The answers equal the memory backend's byte for byte: the same access
 // rules and error codes (domain/rights.go), the same order (ids ascending;
 // license types in byte order, as Go sorts strings, hence COLLATE "C") and
-// empty lists as [] rather than null.
+// empty lists as [] rather than null. Text the tables cannot hold as it is
+// (U+0000, invalid UTF-8) is stored and answered in the form of StoredText,
+// and text arguments are looked up in that form.
 type Reader struct {
 	db      *DB
 	cat     *domain.Catalog
@@ -73,7 +75,7 @@ func (r *Reader) Authenticate(hash string) (domain.Principal, bool) {
 	found := false
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT t.person, p.vendor FROM auth_tokens t JOIN persons p ON p.id = t.person
-			WHERE t.hash = $1`, hash).Scan(&p.Person, &p.Vendor)
+			WHERE t.hash = $1`, StoredText(hash)).Scan(&p.Person, &p.Vendor)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

@@ -34,7 +34,7 @@ func (r *Reader) Devices(by domain.Principal, company domain.CompanyID, f projec
 	if err != nil {
 		return nil, err
 	}
-	text := strings.ToLower(strings.TrimSpace(f.Text))
+	text := strings.ToLower(strings.TrimSpace(StoredText(f.Text)))
 	kept := []projections.DeviceView{}
 	for _, d := range out {
 		if text == "" || strings.Contains(strings.ToLower(string(d.MAC)+"\n"+d.Name+"\n"+d.Comment), text) {
@@ -143,7 +143,7 @@ func (r *Reader) ActivationKeys(by domain.Principal, company domain.CompanyID, f
 				COALESCE(k.from_project, 0), COALESCE(k.redeemed_into, 0), k.order_number, k.order_reference, k.comment
 			FROM keys k LEFT JOIN projects fp ON fp.id = k.from_project LEFT JOIN projects rp ON rp.id = k.redeemed_into
 			WHERE (NOT k.deleted AND fp.company = $1 OR rp.company = $1) AND ($2 = '' OR k.order_number = $2)
-			ORDER BY k.code COLLATE "C"`, company, strings.TrimSpace(f.OrderNumber))
+			ORDER BY k.code COLLATE "C"`, company, strings.TrimSpace(StoredText(f.OrderNumber)))
 		var err error
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (projections.KeyView, error) {
 			var k projections.KeyView
@@ -167,7 +167,7 @@ func (r *Reader) ActivationKeys(by domain.Principal, company domain.CompanyID, f
 // KeyCertificate implements projections.LicenseReader. A key that is not
 // the caller's is answered as not found, since a code is a bearer secret.
 func (r *Reader) KeyCertificate(by domain.Principal, code string) (projections.KeyCertificateView, error) {
-	code = strings.TrimSpace(code)
+	code = strings.TrimSpace(StoredText(code)) // as stored (text.go)
 	var v projections.KeyCertificateView
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		var from, into domain.CompanyID
@@ -245,7 +245,7 @@ func (r *Reader) OrderDevices(_ domain.Principal, order string) ([]projections.R
 	var out []projections.RegistryDeviceView
 	err := r.read(func(ctx context.Context, tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT d.mac, d.type, d.order_number, d.delivered FROM order_devices o JOIN devices d ON d.mac = o.mac
-			WHERE o.order_number = $1 ORDER BY o.mac COLLATE "C"`, strings.TrimSpace(order))
+			WHERE o.order_number = $1 ORDER BY o.mac COLLATE "C"`, strings.TrimSpace(StoredText(order)))
 		var err error
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (projections.RegistryDeviceView, error) {
 			var d projections.RegistryDeviceView

@@ -26,7 +26,7 @@ func (r *Reader) InterfaceCaller(email string, project domain.ProjectID) (projec
 		}
 		v.ProjectFound = true
 		err = tx.QueryRow(ctx, `SELECT p.id, p.vendor FROM person_emails e JOIN persons p ON p.id = e.person
-			WHERE e.email_key = $1`, strings.ToLower(strings.TrimSpace(email))).Scan(&v.Person.Person, &v.Person.Vendor)
+			WHERE e.email_key = $1`, strings.ToLower(strings.TrimSpace(StoredText(email)))).Scan(&v.Person.Person, &v.Person.Vendor)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}

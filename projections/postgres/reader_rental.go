@@ -136,6 +136,9 @@ func loadDomainDevices(ctx context.Context, tx pgx.Tx, st *domain.State) error {
 
 // companyOfDomain is the company a domain belongs to (0: no such domain).
 func companyOfDomain(ctx context.Context, tx pgx.Tx, name string) (domain.CompanyID, error) {
+	if textNeeds(name) {
+		return 0, nil // no domain name holds what Postgres cannot store (text.go)
+	}
 	var c domain.CompanyID
 	err := tx.QueryRow(ctx, "SELECT company FROM devices_domains WHERE name = $1", name).Scan(&c)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -275,6 +278,9 @@ func (r *Reader) RentalHistory(by domain.Principal, q projections.RentalHistoryQ
 // DigestCredentials implements projections.RentalReader.
 func (r *Reader) DigestCredentials(user string) []domain.DigestCredential {
 	user = domain.NormalizeDomainName(user)
+	if textNeeds(user) {
+		return nil // no name holds what Postgres cannot store (text.go)
+	}
 	var out []domain.DigestCredential
 	_ = r.read(func(ctx context.Context, tx pgx.Tx) error {
 		st := domain.NewState(r.cat)

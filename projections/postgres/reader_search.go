@@ -17,7 +17,8 @@ import (
 // backend's rules (strings.ToLower containment, codes with or without
 // dashes), which no database collation reproduces exactly.
 func (r *Reader) Search(by domain.Principal, company domain.CompanyID, query string) (projections.SearchResult, error) {
-	q := strings.TrimSpace(query)
+	// Text is matched in the form it is stored in (text.go).
+	q := strings.TrimSpace(StoredText(query))
 	if len([]rune(q)) < projections.MinSearch {
 		return projections.SearchResult{}, domain.Errorf(domain.KindInvalid, "search-too-short",
 			"a search needs at least %d characters (%d for activation keys)", projections.MinSearch, projections.MinKeySearch)

@@ -86,6 +86,9 @@ type tableWrite struct {
 	*tableSQL
 	del, ups, ins []any
 	nIns          int
+	// insMayExist: a key of a new row holds U+FFFD, maybe as the stored
+	// form of another key, whose row may exist (text.go): upsert them.
+	insMayExist bool
 }
 
 // changesOf appends the changes of rs to ws.
@@ -94,15 +97,17 @@ func changesOf[K, R, P comparable](ws []tableWrite, t *table[K, R], rs *rowset[K
 	if len(c.dels)+len(c.upKeys)+len(c.insKeys) == 0 {
 		return ws
 	}
+	// The mirror keeps the state's own text; what is written is its
+	// stored form (text.go), the same for upserts and COPY.
 	w := tableWrite{tableSQL: &t.tableSQL, nIns: len(c.insKeys)}
 	if len(c.dels) > 0 {
-		w.del = t.keyArgs(c.dels)
+		w.del = storedColumns(t.cols, t.keyArgs(c.dels))
 	}
 	if len(c.upKeys) > 0 {
-		w.ups = append(t.keyArgs(c.upKeys), t.valArgs(c.upRows)...)
+		w.ups, _ = storedRows(t.cols, t.nKey, append(t.keyArgs(c.upKeys), t.valArgs(c.upRows)...))
 	}
 	if len(c.insKeys) > 0 {
-		w.ins = append(t.keyArgs(c.insKeys), t.valArgs(c.insRows)...)
+		w.ins, w.insMayExist = storedRows(t.cols, t.nKey, append(t.keyArgs(c.insKeys), t.valArgs(c.insRows)...))
 	}
 	return append(ws, w)
 }
@@ -133,7 +138,7 @@ func (w *tableWrite) queue(ctx context.Context, tx pgx.Tx, b *pgx.Batch, shared 
 	}
 	switch {
 	case w.ins == nil:
-	case shared || w.nIns < copyMinRows:
+	case shared || w.insMayExist || w.nIns < copyMinRows:
 		b.Queue(w.tableSQL.ups, w.ins...)
 	default:
 		rows, err := sortByKey(w.ins, w.nKey)
