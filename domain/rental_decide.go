@@ -69,7 +69,9 @@ func checkPassword(pw string) error {
 
 // checkRentalText is CheckText for the single-line fields of the
 // Devices App (names, references, the GUID, a device type, a password).
-func checkRentalText(field, v string, maxLen int) error { return CheckText(field, v, SingleLine, maxLen) }
+func checkRentalText(field, v string, maxLen int) error {
+	return CheckText(field, v, SingleLine, maxLen)
+}
 
 // CreateDevicesInstance registers a company's Devices App instance with
 // its name (the instance's domain) and password. Administrator only.
