@@ -24,7 +24,7 @@ import (
 // csvParams documents the query parameters.
 type csvParams struct {
 	All    string `query:"all" maxLength:"8" description:"1 or true: every domain the credentials open"`
-	Domain string `query:"domain" maxLength:"253" description:"the domain; required unless all"`
+	Domain string `query:"domain" maxLength:"100" description:"the domain; required unless all"`
 	Lang   string `query:"lang" enum:"en,de" description:"language of the header and the date and number formats (default en)"`
 	TZ     string `query:"tz" maxLength:"64" description:"IANA time zone of the dates, e.g. Europe/Berlin (default UTC)"`
 	Type   string `query:"type" enum:"history,overview" description:"history: the changes; overview: the monthly iSC costs at the first of each of the last 12 months (default history)"`

@@ -15,7 +15,7 @@ import (
 
 // InstanceBody registers a Devices App instance.
 type InstanceBody struct {
-	Name     string `json:"name" maxLength:"253" description:"the instance's domain name; the CSV API's username for all its domains"`
+	Name     string `json:"name" maxLength:"100" description:"the instance's domain name; the CSV API's username for all its domains"`
 	Password string `json:"password" minLength:"1" maxLength:"200" description:"the instance password; stored as digests only"`
 }
 
@@ -29,20 +29,20 @@ type DomainSettingsBody struct {
 	Recipients       []string `json:"recipients,omitempty" maxItems:"20" maxLength:"254" description:"rental expiry mail recipients (none: the person who last acted on the domain)"`
 	InvoiceReference string   `json:"invoice_reference,omitempty" maxLength:"100" description:"shown in every row of the rental history CSV"`
 	MailLanguage     string   `json:"mail_language,omitempty" enum:"en,de" description:"language of the expiry mails (default en)"`
-	Grants           []string `json:"grants,omitempty" maxItems:"100" maxLength:"253" description:"other domains of the instance this domain may read in the CSV API"`
+	Grants           []string `json:"grants,omitempty" maxItems:"100" maxLength:"100" description:"other domains of the instance this domain may read in the CSV API"`
 }
 
 // DomainBody adds a domain to an instance.
 type DomainBody struct {
-	Name     string `json:"name" maxLength:"253" description:"the Devices domain name; its rental project is named $name$"`
+	Name     string `json:"name" maxLength:"100" description:"the Devices domain name; its rental project is named $name$"`
 	Password string `json:"password" minLength:"1" maxLength:"200" description:"the domain password; stored as digests only"`
-	GUID     string `json:"guid,omitempty" maxLength:"100" description:"link the project with this Devices App GUID link instead of $name$"`
+	GUID     string `json:"guid,omitempty" maxLength:"36" description:"link the project with this Devices App GUID link instead of $name$"`
 	DomainSettingsBody
 }
 
 // LinkBody relinks a domain.
 type LinkBody struct {
-	GUID string `json:"guid,omitempty" maxLength:"100" description:"the project's Devices App GUID link; empty: the project $domain$ (created when absent)"`
+	GUID string `json:"guid,omitempty" maxLength:"36" description:"the project's Devices App GUID link; empty: the project $domain$ (created when absent)"`
 }
 
 // DomainDeviceBody registers a device in a domain.

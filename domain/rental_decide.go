@@ -12,16 +12,17 @@ import (
 
 // Limits of the Devices App settings.
 const (
-	// MaxDomainName is the longest domain or instance name (a DNS name).
-	MaxDomainName = 253
+	// MaxDomainName is the longest domain or instance name (a DNS name
+	// may have 253 characters; the API's path parameters have at most 100).
+	MaxDomainName = 100
 	// MaxRecipients bounds a domain's expiry mail recipients.
 	MaxRecipients = 20
 	// MaxInvoiceReference bounds a domain's invoice reference.
 	MaxInvoiceReference = 100
 	// MaxDomainGrants bounds the other domains one domain may read.
 	MaxDomainGrants = 100
-	// MaxGUID bounds a Devices App GUID link.
-	MaxGUID = 100
+	// MaxGUID bounds a Devices App GUID link (as project properties do).
+	MaxGUID = 36
 )
 
 var (
